@@ -34,6 +34,13 @@ export class LabelMatcher {
     return this.matches('');
   }
 
+  /** The same matcher without negation (`!=` → `=`, `!~` → `=~`). */
+  positive(): LabelMatcher {
+    if (this.type === '!=') return new LabelMatcher('=', this.name, this.value);
+    if (this.type === '!~') return new LabelMatcher('=~', this.name, this.value);
+    return this;
+  }
+
   toString(): string {
     return `${this.name}${this.type}${JSON.stringify(this.value)}`;
   }
