@@ -8,7 +8,9 @@ interface MemorySeries {
   ref: number;
   labels: Labels;
   timestamps: number[];
-  values: number[];
+  /** A typed array: a plain array of doubles would canonicalise NaN payloads (the stale marker). */
+  values: Float64Array;
+  count: number;
 }
 
 /**
@@ -36,9 +38,9 @@ export class MemoryStorage implements Storage {
     for (const series of this.byKey.values()) {
       const name = getLabel(series.labels, '__name__');
       byName.set(name, (byName.get(name) ?? 0) + 1);
-      if (series.timestamps.length > 0) {
+      if (series.count > 0) {
         minTime = Math.min(minTime, series.timestamps[0]);
-        maxTime = Math.max(maxTime, series.timestamps[series.timestamps.length - 1]);
+        maxTime = Math.max(maxTime, series.timestamps[series.count - 1]);
       }
     }
     const top = [...byName].map(([name, value]) => ({ name, value })).sort((a, b) => b.value - a.value).slice(0, limit);
@@ -66,7 +68,7 @@ export class MemoryStorage implements Storage {
 
   /** @internal */
   create(labels: Labels): MemorySeries {
-    const series: MemorySeries = { ref: this.byRef.length + 1, labels, timestamps: [], values: [] };
+    const series: MemorySeries = { ref: this.byRef.length + 1, labels, timestamps: [], values: new Float64Array(8), count: 0 };
     this.byRef.push(series);
     this.byKey.set(labelsKey(labels), series);
     return series;
@@ -74,56 +76,70 @@ export class MemoryStorage implements Storage {
 }
 
 class MemoryAppender implements Appender {
-  private readonly pending: { series: MemorySeries | null; labels: Labels; timestamp: number; value: number }[] = [];
+  private readonly pendingSeries: MemorySeries[] = [];
+  private readonly pendingTimestamps: number[] = [];
+  private pendingValues = new Float64Array(64);
+  /** Newest pending timestamp per series, for order checks within the transaction. */
+  private readonly pendingLast = new Map<MemorySeries, number>();
 
   constructor(private readonly storage: MemoryStorage) {}
 
   append(ref: SeriesRef, labels: Labels | null, sample: Sample): SeriesRef | AppendStatus {
-    if (sample.kind !== 'float') return ref > 0 ? ref : AppendStatus.InvalidLabels;
     let series = this.storage.lookup(ref, labels);
     if (series === null) {
       if (labels === null || !validLabels(labels)) return AppendStatus.InvalidLabels;
+      series = this.storage.create(labels);
     }
-    const seriesLabels = series?.labels ?? (labels as Labels);
-    const last = this.lastTimestamp(series, seriesLabels);
-    if (last !== undefined && sample.timestamp < last.timestamp) return AppendStatus.OutOfOrder;
-    if (last !== undefined && sample.timestamp === last.timestamp) {
-      if (!Object.is(last.value, sample.value) && !(Number.isNaN(last.value) && Number.isNaN(sample.value))) {
-        return AppendStatus.DuplicateTimestamp;
-      }
-      return series?.ref ?? 1;
+    if (sample.kind !== 'float') return series.ref;
+    const pendingIndex = this.pendingLast.get(series);
+    let lastT: number | undefined;
+    let lastV = 0;
+    if (pendingIndex !== undefined) {
+      lastT = this.pendingTimestamps[pendingIndex];
+      lastV = this.pendingValues[pendingIndex];
+    } else if (series.count > 0) {
+      lastT = series.timestamps[series.count - 1];
+      lastV = series.values[series.count - 1];
     }
-    if (series === null) series = this.storage.create(seriesLabels);
-    this.pending.push({ series, labels: seriesLabels, timestamp: sample.timestamp, value: sample.value });
+    if (lastT !== undefined && sample.timestamp < lastT) return AppendStatus.OutOfOrder;
+    if (lastT !== undefined && sample.timestamp === lastT) {
+      return Object.is(lastV, sample.value) || (Number.isNaN(lastV) && Number.isNaN(sample.value)) ? series.ref : AppendStatus.DuplicateTimestamp;
+    }
+    const n = this.pendingSeries.length;
+    if (n === this.pendingValues.length) {
+      const grown = new Float64Array(n * 2);
+      grown.set(this.pendingValues);
+      this.pendingValues = grown;
+    }
+    this.pendingSeries.push(series);
+    this.pendingTimestamps.push(sample.timestamp);
+    this.pendingValues[n] = sample.value;
+    this.pendingLast.set(series, n);
     return series.ref;
-  }
-
-  private lastTimestamp(series: MemorySeries | null, labels: Labels): { timestamp: number; value: number } | undefined {
-    for (let i = this.pending.length - 1; i >= 0; i--) {
-      const entry = this.pending[i];
-      if (entry.series === series && series !== null) return entry;
-      if (series === null && labelsKey(entry.labels) === labelsKey(labels)) return entry;
-    }
-    if (series === null || series.timestamps.length === 0) return undefined;
-    const n = series.timestamps.length - 1;
-    return { timestamp: series.timestamps[n], value: series.values[n] };
   }
 
   async commit(): Promise<void> {
     if (this.storage.failCommits !== null) {
-      this.pending.length = 0;
+      this.rollback();
       throw this.storage.failCommits;
     }
-    for (const entry of this.pending) {
-      const series = entry.series ?? this.storage.create(entry.labels);
-      series.timestamps.push(entry.timestamp);
-      series.values.push(entry.value);
+    for (let i = 0; i < this.pendingSeries.length; i++) {
+      const series = this.pendingSeries[i];
+      if (series.count === series.values.length) {
+        const grown = new Float64Array(series.count * 2);
+        grown.set(series.values);
+        series.values = grown;
+      }
+      series.timestamps.push(this.pendingTimestamps[i]);
+      series.values[series.count++] = this.pendingValues[i];
     }
-    this.pending.length = 0;
+    this.rollback();
   }
 
   rollback(): void {
-    this.pending.length = 0;
+    this.pendingSeries.length = 0;
+    this.pendingTimestamps.length = 0;
+    this.pendingLast.clear();
   }
 }
 
@@ -146,7 +162,7 @@ class MemoryQuerier implements Querier {
     const { mint, maxt } = this;
     return found.map((s) => ({
       labels: s.labels,
-      iterator: () => new ArrayIterator(s.timestamps, s.values, mint, maxt),
+      iterator: () => new ArrayIterator(s.timestamps, s.values, s.count, mint, maxt),
     }));
   }
 
@@ -175,7 +191,8 @@ class ArrayIterator implements SampleIterator {
 
   constructor(
     private readonly timestamps: readonly number[],
-    private readonly values: readonly number[],
+    private readonly values: Float64Array,
+    private readonly count: number,
     private readonly mint: number,
     private readonly maxt: number,
   ) {}
@@ -183,10 +200,10 @@ class ArrayIterator implements SampleIterator {
   next(): boolean {
     for (;;) {
       this.index++;
-      if (this.index >= this.timestamps.length) return false;
+      if (this.index >= this.count) return false;
       const t = this.timestamps[this.index];
       if (t > this.maxt) {
-        this.index = this.timestamps.length;
+        this.index = this.count;
         return false;
       }
       if (t >= this.mint) {
@@ -198,7 +215,7 @@ class ArrayIterator implements SampleIterator {
   }
 
   seek(t: number): boolean {
-    if (this.index >= 0 && this.index < this.timestamps.length && this.timestamp >= t) return true;
+    if (this.index >= 0 && this.index < this.count && this.timestamp >= t) return true;
     while (this.next()) if (this.timestamp >= t) return true;
     return false;
   }

@@ -1,0 +1,74 @@
+import { resolve } from 'node:path';
+import { parseDuration } from '../model/index.ts';
+import { Vigil } from '../vigil.ts';
+import { UsageError, formatHelp, parseFlags } from './flags.ts';
+import type { FlagSpec } from './flags.ts';
+
+const FLAGS: FlagSpec[] = [
+  { name: 'config.file', help: 'Prometheus configuration file. Without it Vigil runs a built-in config that scrapes itself.' },
+  { name: 'storage.tsdb.path', help: 'Base path for metrics storage.', default: 'data/' },
+  { name: 'storage.tsdb.retention.time', help: 'How long to retain samples in storage (units: y, w, d, h, m, s, ms).', default: '15d' },
+  { name: 'storage.tsdb.retention.size', help: 'Maximum bytes of storage blocks to retain, e.g. 512MB, 10GB; 0 disables.', default: '0' },
+  { name: 'web.listen-address', help: 'Address to listen on for the UI, API and telemetry.', default: '0.0.0.0:9090' },
+  { name: 'log.level', help: 'Only log messages with the given severity or above: debug, info, warn, error.', default: 'info' },
+  { name: 'web.enable-remote-write-receiver', help: 'Accepted for compatibility; the remote-write receiver is always on.', boolean: true },
+  { name: 'web.enable-lifecycle', help: 'Accepted for compatibility; /-/reload is always on.', boolean: true },
+];
+
+export async function startCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(args, FLAGS, false);
+  if (values.help === true) {
+    process.stdout.write(formatHelp('vigil start [<flags>]', 'Runs the Vigil server: scraping, remote-write ingestion, storage and the HTTP API.', FLAGS));
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  const level = String(values['log.level']);
+  if (!['debug', 'info', 'warn', 'error'].includes(level)) throw new UsageError(`--log.level must be one of debug, info, warn, error (got ${JSON.stringify(level)})`);
+  let retentionMs: number;
+  try {
+    retentionMs = parseDuration(String(values['storage.tsdb.retention.time']));
+  } catch (error) {
+    throw new UsageError(`--storage.tsdb.retention.time: ${(error as Error).message}`);
+  }
+  const retentionBytes = parseByteSize(String(values['storage.tsdb.retention.size']));
+  const flags: Record<string, string> = {};
+  for (const spec of FLAGS) flags[spec.name] = String(values[spec.name] ?? '');
+  const configFile = values['config.file'] === undefined ? undefined : resolve(String(values['config.file']));
+
+  const vigil = await Vigil.start({
+    configFile,
+    dataDir: resolve(String(values['storage.tsdb.path'])),
+    retentionMs,
+    retentionBytes,
+    listenAddress: String(values['web.listen-address']),
+    logLevel: level as 'info',
+    flags,
+  });
+  process.on('SIGHUP', () => {
+    vigil.reload().catch(() => {
+      // Already logged with the reason; the previous config stays in force.
+    });
+  });
+  await new Promise<void>((done) => {
+    const stop = (signal: string) => {
+      vigil.log.info({ signal }, 'shutting down');
+      vigil.stop().then(done, (error: unknown) => {
+        vigil.log.error({ err: (error as Error).message }, 'shutdown failed');
+        done();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  return 0;
+}
+
+const UNITS: Record<string, number> = { B: 1, KB: 1 << 10, MB: 1 << 20, GB: 1 << 30, TB: 2 ** 40, PB: 2 ** 50, EB: 2 ** 60 };
+
+/** Parses Prometheus's byte sizes (`512MB`, `10GB`, `0`); units are powers of 1024 as in Prometheus. */
+export function parseByteSize(text: string): number {
+  if (text === '0') return 0;
+  const match = /^(\d+)(B|KB|MB|GB|TB|PB|EB)$/.exec(text);
+  if (match === null) throw new UsageError(`invalid byte size ${JSON.stringify(text)} (expected a number with a unit: B, KB, MB, GB, TB, PB, EB)`);
+  return Number(match[1]) * UNITS[match[2]];
+}

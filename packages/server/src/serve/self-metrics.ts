@@ -1,0 +1,64 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** A number Vigil's parts keep in a plain object, exposed under a Prometheus-compatible name. */
+export interface MetricSource {
+  name: string;
+  help: string;
+  type: 'counter' | 'gauge';
+  labelNames?: string[];
+  /** Current value(s): one number, or one per label-value tuple. */
+  read: () => number | { labels: Record<string, string>; value: number }[];
+}
+
+/**
+ * Vigil's own /metrics, on prom-client. Parts of Vigil keep plain counters (no prom-client on hot
+ * paths); the registry reads them when scraped. Names follow Prometheus's own where the meaning is the
+ * same, so existing "Prometheus stats" dashboards work on Vigil.
+ */
+export class SelfMetrics {
+  readonly registry = new Registry();
+
+  constructor(version: string) {
+    collectDefaultMetrics({ register: this.registry });
+    const info = new Gauge({ name: 'vigil_build_info', help: 'Vigil build information (always 1).', labelNames: ['version'], registers: [this.registry] });
+    info.set({ version }, 1);
+  }
+
+  add(source: MetricSource): void {
+    const read = source.read;
+    const labelNames = source.labelNames ?? [];
+    if (source.type === 'gauge') {
+      new Gauge({
+        name: source.name,
+        help: source.help,
+        labelNames,
+        registers: [this.registry],
+        collect() {
+          const value = read();
+          if (typeof value === 'number') this.set(value);
+          else {
+            this.reset();
+            for (const entry of value) this.set(entry.labels, entry.value);
+          }
+        },
+      });
+    } else {
+      new Counter({
+        name: source.name,
+        help: source.help,
+        labelNames,
+        registers: [this.registry],
+        collect() {
+          const value = read();
+          this.reset();
+          if (typeof value === 'number') this.inc(value);
+          else for (const entry of value) this.inc(entry.labels, entry.value);
+        },
+      });
+    }
+  }
+
+  async render(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

@@ -1,0 +1,322 @@
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { systemClock } from '../../model/index.ts';
+import type { Clock } from '../../model/index.ts';
+import { MergeQuerier } from '../merge.ts';
+import type { Appender, Querier, Storage, StorageStats } from '../types.ts';
+import { Block, blocksBeyondRetention, compactBlocks, planCompaction, writeBlock } from './block/index.ts';
+import { Head } from './head/index.ts';
+import type { CommitBatch } from './head/index.ts';
+import {
+  ExemplarsEncoder,
+  RecordType,
+  SamplesEncoder,
+  SeriesEncoder,
+  WalWriter,
+  createCheckpoint,
+  decodeExemplars,
+  decodeSamples,
+  decodeSeries,
+  replayWal,
+  truncateSegmentsBefore,
+} from './wal/index.ts';
+
+export interface TsdbOptions {
+  dir: string;
+  /** Blocks older than this (ms before the newest data) are deleted; 0 keeps everything. */
+  retentionMs: number;
+  /** Blocks are deleted oldest first while the total exceeds this many bytes; 0 = no limit. */
+  retentionBytes: number;
+  /** Head block range, 2h as in Prometheus. */
+  blockRange?: number;
+  maxExemplars?: number;
+  walSegmentSize?: number;
+  clock?: Clock;
+  log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface TsdbCounters {
+  walReplaySeconds: number;
+  walReplayedRecords: number;
+  walTornTailBytesDropped: number;
+  compactions: number;
+  compactionFailures: number;
+  blocksDeletedByRetention: number;
+  lastWriteError: string | null;
+}
+
+const HOUR = 3600_000;
+
+/**
+ * Vigil's time-series database: a head in memory backed by a write-ahead log, and immutable blocks on
+ * disk. Writes go to the head through the WAL; once the head spans 1.5 block ranges its oldest range
+ * becomes a block, the head is truncated and the WAL checkpointed. Blocks are compacted into larger
+ * ones and deleted by retention.
+ */
+export class Tsdb implements Storage {
+  readonly head: Head;
+  private blocks: Block[] = [];
+  readonly counters: TsdbCounters = {
+    walReplaySeconds: 0,
+    walReplayedRecords: 0,
+    walTornTailBytesDropped: 0,
+    compactions: 0,
+    compactionFailures: 0,
+    blocksDeletedByRetention: 0,
+    lastWriteError: null,
+  };
+  private wal!: WalWriter;
+  private maintenance: Promise<void> = Promise.resolve();
+  private closed = false;
+  private readonly blockRange: number;
+  private readonly clock: Clock;
+
+  private constructor(private readonly options: TsdbOptions) {
+    this.blockRange = options.blockRange ?? 2 * HOUR;
+    this.clock = options.clock ?? systemClock;
+    this.head = new Head({
+      chunkRange: this.blockRange,
+      maxExemplars: options.maxExemplars,
+      onCommit: (batch) => this.logCommit(batch),
+    });
+  }
+
+  static async open(options: TsdbOptions): Promise<Tsdb> {
+    const db = new Tsdb(options);
+    await db.load();
+    return db;
+  }
+
+  private log(level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>): void {
+    this.options.log?.(level, message, fields);
+  }
+
+  private get walDir(): string {
+    return join(this.options.dir, 'wal');
+  }
+
+  private async load(): Promise<void> {
+    await mkdir(this.walDir, { recursive: true });
+    await this.removeTemporaryDirs();
+    for (const entry of await readdir(this.options.dir)) {
+      if (!/^[0-9A-HJKMNP-TV-Z]{26}$/.test(entry)) continue;
+      try {
+        this.blocks.push(await Block.open(join(this.options.dir, entry)));
+      } catch (error) {
+        throw new Error(`block ${entry} cannot be opened: ${(error as Error).message}`);
+      }
+    }
+    this.sortBlocks();
+    const lastBlockEnd = this.blocks.length > 0 ? Math.max(...this.blocks.map((b) => b.meta.maxTime)) : -Infinity;
+    this.head.minValidTime = lastBlockEnd;
+
+    const started = performance.now();
+    const head = this.head;
+    const onSeries = (ref: number, labels: string[]) => head.replaySeries(ref, labels);
+    const onSample = (ref: number, t: number, v: number) => {
+      head.replaySample(ref, t, v);
+    };
+    const onExemplar = (ref: number, t: number, v: number, labels: string[]) => {
+      if (head.isAlive(ref)) head.recordExemplar({ ref, timestamp: t, value: v, labels });
+    };
+    const report = await replayWal(this.walDir, 0, (type, payload) => {
+      if (type === RecordType.Series) decodeSeries(payload, onSeries);
+      else if (type === RecordType.Samples) decodeSamples(payload, onSample);
+      else if (type === RecordType.Exemplars) decodeExemplars(payload, onExemplar);
+    });
+    this.counters.walReplaySeconds = (performance.now() - started) / 1000;
+    this.counters.walReplayedRecords = report.records;
+    if (report.tornTail !== null) {
+      this.counters.walTornTailBytesDropped += report.tornTail.droppedBytes;
+      this.log('warn', 'WAL tail was torn (crash during a write); truncated at the last good record', { ...report.tornTail });
+    }
+    if (report.corruption !== null) this.log('error', 'WAL corruption repaired; later segments were removed', { ...report.corruption });
+    this.log('info', 'WAL replay completed', { seconds: this.counters.walReplaySeconds, records: report.records, series: head.numSeries });
+    this.wal = await WalWriter.open(this.walDir, { segmentSize: this.options.walSegmentSize });
+  }
+
+  private async removeTemporaryDirs(): Promise<void> {
+    for (const entry of await readdir(this.options.dir)) {
+      if (entry.endsWith('.tmp')) await rm(join(this.options.dir, entry), { recursive: true, force: true });
+    }
+  }
+
+  private sortBlocks(): void {
+    this.blocks.sort((a, b) => a.meta.minTime - b.meta.minTime);
+  }
+
+  private readonly seriesEncoder = new SeriesEncoder();
+  private readonly samplesEncoder = new SamplesEncoder();
+  private readonly exemplarsEncoder = new ExemplarsEncoder();
+
+  private async logCommit(batch: CommitBatch): Promise<void> {
+    if (this.closed) throw new Error('storage is closed');
+    if (batch.newSeriesRefs.length > 0) {
+      const encoder = this.seriesEncoder;
+      encoder.reset();
+      for (let i = 0; i < batch.newSeriesRefs.length; i++) encoder.add(batch.newSeriesRefs[i], batch.newSeriesLabels[i]);
+      this.wal.log(RecordType.Series, encoder.finish());
+    }
+    if (batch.count > 0) {
+      const encoder = this.samplesEncoder;
+      encoder.reset();
+      encoder.addFrom(batch.refs, batch.timestamps, batch.values, 0, batch.count);
+      this.wal.log(RecordType.Samples, encoder.finish());
+    }
+    if (batch.exemplars.length > 0) {
+      const encoder = this.exemplarsEncoder;
+      encoder.reset();
+      for (const e of batch.exemplars) encoder.add(e.ref, e.timestamp, e.value, e.labels);
+      this.wal.log(RecordType.Exemplars, encoder.finish());
+    }
+    try {
+      await this.wal.flush();
+      this.counters.lastWriteError = null;
+    } catch (error) {
+      this.counters.lastWriteError = (error as Error).message;
+      throw new Error(`write-ahead log write failed: ${(error as Error).message}`);
+    }
+  }
+
+  appender(): Appender {
+    return this.head.appender();
+  }
+
+  querier(mint: number, maxt: number): Querier {
+    const queriers: Querier[] = [];
+    for (const block of this.blocks) {
+      if (block.meta.maxTime > mint && block.meta.minTime <= maxt) queriers.push(block.querier(mint, maxt));
+    }
+    queriers.push(this.head.querier(mint, maxt));
+    return new MergeQuerier(queriers);
+  }
+
+  stats(limit: number): StorageStats {
+    return this.head.stats(limit);
+  }
+
+  /** The blocks, oldest first (for the API and tests). */
+  listBlocks(): readonly Block[] {
+    return this.blocks;
+  }
+
+  /** Writes an externally built block set (backfill) into the database and makes it queryable. */
+  async addBlock(dir: string): Promise<void> {
+    const block = await Block.open(dir);
+    this.blocks.push(block);
+    this.sortBlocks();
+  }
+
+  /**
+   * Persists what is due and applies retention: cuts head blocks, compacts, deletes expired blocks.
+   * Runs one at a time; call it periodically.
+   */
+  maintain(): Promise<void> {
+    this.maintenance = this.maintenance.then(() => this.runMaintenance()).catch((error: unknown) => {
+      this.counters.compactionFailures++;
+      this.log('error', 'storage maintenance failed', { err: (error as Error).message });
+    });
+    return this.maintenance;
+  }
+
+  private async runMaintenance(): Promise<void> {
+    if (this.closed) return;
+    await this.persistHead(false);
+    await this.compactBlocks();
+    await this.applyRetention();
+  }
+
+  /** Writes head ranges that are complete (or everything, when `all`) to blocks. */
+  async persistHead(all: boolean): Promise<void> {
+    for (;;) {
+      const { minTime, maxTime } = this.head.timeRange();
+      if (!Number.isFinite(minTime)) return;
+      const start = Math.floor(minTime / this.blockRange) * this.blockRange;
+      const end = start + this.blockRange;
+      if (!all && maxTime - start < this.blockRange * 1.5) return;
+      if (all && minTime > maxTime) return;
+      const meta = await writeBlock(this.options.dir, { minTime: start, maxTime: end, series: this.head.seriesForBlock(start, end) });
+      if (meta.stats.numSeries > 0) this.blocks.push(await Block.open(join(this.options.dir, meta.ulid)));
+      else await rm(join(this.options.dir, meta.ulid), { recursive: true, force: true });
+      this.sortBlocks();
+      const dead = this.head.truncate(end);
+      await this.checkpoint(end, dead);
+      this.log('info', 'head range written to a block', { ulid: meta.ulid, minTime: start, maxTime: end, series: meta.stats.numSeries });
+      if (all && this.head.numSeries === 0) return;
+      if (all && !Number.isFinite(this.head.timeRange().minTime)) return;
+    }
+  }
+
+  private async checkpoint(minTime: number, _dead: Set<number>): Promise<void> {
+    const last = await this.wal.cutSegment();
+    if (last <= 0) return;
+    await createCheckpoint(this.walDir, last - 1, this.head.liveRefs(), minTime);
+    await truncateSegmentsBefore(this.walDir, last);
+  }
+
+  private async compactBlocks(): Promise<void> {
+    const ranges = [this.blockRange, this.blockRange * 3, this.blockRange * 9, this.blockRange * 27, this.blockRange * 81].filter(
+      (range) => this.options.retentionMs === 0 || range <= Math.max(this.blockRange, this.options.retentionMs / 10),
+    );
+    for (;;) {
+      const plan = planCompaction(this.blocks.map((b) => b.meta), ranges);
+      if (plan.length === 0) return;
+      const group = plan[0];
+      const ids = new Set(group.map((m) => m.ulid));
+      const sources = this.blocks.filter((b) => ids.has(b.meta.ulid));
+      const meta = await compactBlocks(this.options.dir, sources);
+      this.blocks = this.blocks.filter((b) => !ids.has(b.meta.ulid));
+      this.blocks.push(await Block.open(join(this.options.dir, meta.ulid)));
+      this.sortBlocks();
+      for (const block of sources) {
+        await block.close();
+        await rm(block.dir, { recursive: true, force: true });
+      }
+      this.counters.compactions++;
+      this.log('info', 'blocks compacted', { ulid: meta.ulid, sources: group.length });
+    }
+  }
+
+  private async applyRetention(): Promise<void> {
+    const sized = this.blocks.map((block) => ({ meta: block.meta, sizeBytes: block.sizeBytes() }));
+    const doomed = new Set(blocksBeyondRetention(sized, this.options.retentionMs, this.options.retentionBytes));
+    if (doomed.size === 0) return;
+    const keep: Block[] = [];
+    for (const block of this.blocks) {
+      if (doomed.has(block.meta.ulid) || doomed.has(block.dir)) {
+        await block.close();
+        await rm(block.dir, { recursive: true, force: true });
+        this.counters.blocksDeletedByRetention++;
+      } else keep.push(block);
+    }
+    this.blocks = keep;
+  }
+
+  /** Total bytes of blocks and WAL on disk. */
+  async diskBytes(): Promise<number> {
+    let total = 0;
+    for (const block of this.blocks) total += block.sizeBytes();
+    for (const entry of await readdir(this.walDir, { recursive: true })) {
+      try {
+        const info = await stat(join(this.walDir, entry));
+        if (info.isFile()) total += info.size;
+      } catch {
+        // A segment removed by truncation while we listed.
+      }
+    }
+    return total;
+  }
+
+  walStats(): WalWriter['stats'] {
+    return this.wal.stats;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.maintenance;
+    this.closed = true;
+    await this.wal.close();
+    for (const block of this.blocks) await block.close();
+  }
+}
+

@@ -1,0 +1,54 @@
+/**
+ * Completed head chunks, packed into large pages instead of one small buffer each. A chunk is
+ * addressed by (page, offset, length); pages are dropped whole once every chunk in them has been
+ * written to a block, and a page that is mostly dead is compacted by the head's truncation.
+ */
+export class ChunkPool {
+  private readonly pageSize: number;
+  pages: (Uint8Array | null)[] = [];
+  /** Live bytes per page, to know when a page can go. */
+  liveBytes: number[] = [];
+  private current = -1;
+  private used = 0;
+
+  constructor(pageSize = 1 << 22) {
+    this.pageSize = pageSize;
+  }
+
+  /** Copies `bytes` into the pool; returns the page index and writes the offset into `out[0]`. */
+  add(bytes: Uint8Array, out: Uint32Array): number {
+    const length = bytes.length;
+    if (this.current < 0 || this.used + length > this.pageSize) {
+      this.current = this.pages.length;
+      this.pages.push(new Uint8Array(Math.max(this.pageSize, length)));
+      this.liveBytes.push(0);
+      this.used = 0;
+    }
+    const page = this.pages[this.current] as Uint8Array;
+    page.set(bytes, this.used);
+    out[0] = this.used;
+    this.used += length;
+    this.liveBytes[this.current] += length;
+    return this.current;
+  }
+
+  view(page: number, offset: number, length: number): Uint8Array {
+    const bytes = this.pages[page];
+    if (bytes === null || bytes === undefined) throw new Error(`chunk page ${page} was released`);
+    return bytes.subarray(offset, offset + length);
+  }
+
+  release(page: number, length: number): void {
+    this.liveBytes[page] -= length;
+    if (this.liveBytes[page] <= 0 && page !== this.current) {
+      this.pages[page] = null;
+      this.liveBytes[page] = 0;
+    }
+  }
+
+  get bytesAllocated(): number {
+    let total = 0;
+    for (const page of this.pages) if (page !== null) total += page.length;
+    return total;
+  }
+}

@@ -1,0 +1,743 @@
+import { SymbolTable, compareLabels, getLabel } from '../../../model/index.ts';
+import type { LabelMatcher, Labels } from '../../../model/index.ts';
+import { XorAppender, XorIterator } from '../chunk/index.ts';
+import type { ChunkData, SeriesData } from '../block/index.ts';
+import { AppendStatus } from '../../types.ts';
+import type { Appender, Querier, Sample, SampleIterator, Series, SelectHints, StorageStats } from '../../types.ts';
+import { validLabels } from '../../select.ts';
+import { ChunkPool } from './chunk-pool.ts';
+import { growFloat64, growInt32, growUint32, growUint8 } from './growable.ts';
+import { MemPostings, postingsForMatchers } from './postings.ts';
+
+/** Samples per chunk before a new one is cut (Prometheus uses 120 as well). */
+export const SAMPLES_PER_CHUNK = 120;
+
+/** What one commit hands to the write-ahead log before it is applied. */
+export interface CommitBatch {
+  /** Series created since the last commit that logged them: refs and their labels. */
+  newSeriesRefs: readonly number[];
+  newSeriesLabels: readonly Labels[];
+  refs: Int32Array;
+  timestamps: Float64Array;
+  values: Float64Array;
+  count: number;
+  exemplars: readonly ExemplarRecord[];
+}
+
+export interface ExemplarRecord {
+  ref: number;
+  timestamp: number;
+  value: number;
+  labels: Labels;
+}
+
+export interface HeadOptions {
+  /** Block and chunk alignment in ms (2h). Chunks never straddle a multiple of it. */
+  chunkRange: number;
+  /** Called with every commit before it is applied; rejecting aborts the commit (nothing applied). */
+  onCommit?: (batch: CommitBatch) => Promise<void>;
+  /** Kept exemplars, a ring buffer (Prometheus's storage.exemplars.max_exemplars). */
+  maxExemplars?: number;
+}
+
+export interface HeadCounters {
+  samplesAppended: number;
+  outOfOrder: number;
+  outOfBounds: number;
+  duplicates: number;
+  seriesCreated: number;
+  seriesRemoved: number;
+  chunksCreated: number;
+  chunksRemoved: number;
+  commitFailures: number;
+}
+
+const NO_CHUNK = -1;
+
+/**
+ * The in-memory head of the TSDB: every series' labels (interned), an index, and its recent samples in
+ * XOR chunks. Series data lives in parallel typed arrays indexed by series ref; completed chunks are
+ * packed into pages; the only object per series is its open chunk's encoder.
+ */
+export class Head {
+  readonly options: Required<Omit<HeadOptions, 'onCommit'>> & Pick<HeadOptions, 'onCommit'>;
+  readonly symbols = new SymbolTable();
+  readonly postings = new MemPostings();
+  readonly counters: HeadCounters = {
+    samplesAppended: 0,
+    outOfOrder: 0,
+    outOfBounds: 0,
+    duplicates: 0,
+    seriesCreated: 0,
+    seriesRemoved: 0,
+    chunksCreated: 0,
+    chunksRemoved: 0,
+    commitFailures: 0,
+  };
+  /** Samples older than this are out of bounds (they belong to blocks already written). */
+  minValidTime = -Infinity;
+
+  /** Next ref to hand out; refs start at 1. */
+  private nextRef = 1;
+  private liveSeries = 0;
+  private labelPool = new Uint32Array(1 << 16);
+  private labelPoolUsed = 0;
+  private labelOffset = new Uint32Array(1024);
+  private labelCount = new Uint8Array(1024);
+  /** 1 while the series exists, 0 once garbage-collected (or never created). */
+  private alive = new Uint8Array(1024);
+  /** 1 once the series record is in the WAL. */
+  private logged = new Uint8Array(1024);
+  /** Newest committed sample per series. */
+  private maxTime = new Float64Array(1024).fill(-Infinity);
+  private lastValue = new Float64Array(1024);
+  private firstChunk = new Int32Array(1024).fill(NO_CHUNK);
+  private lastChunk = new Int32Array(1024).fill(NO_CHUNK);
+  private open: (XorAppender | null)[] = [];
+
+  /** Completed chunks: a table in parallel arrays; each series links its chunks oldest first. */
+  private readonly pool = new ChunkPool();
+  private chunkPage = new Uint32Array(1024);
+  private chunkOffset = new Uint32Array(1024);
+  private chunkLength = new Uint32Array(1024);
+  private chunkMinTime = new Float64Array(1024);
+  private chunkMaxTime = new Float64Array(1024);
+  private chunkNext = new Int32Array(1024);
+  private chunkCount = 0;
+  private freeChunks: number[] = [];
+  private liveChunks = 0;
+
+  private readonly byHash = new Map<number, number>();
+  private readonly collisions = new Map<number, number[]>();
+  private readonly scratchIds = new Uint32Array(512);
+  private readonly offsetOut = new Uint32Array(1);
+  private readonly appenderPool: HeadAppender[] = [];
+
+  /** Exemplar ring buffer. */
+  private readonly exemplars: (ExemplarRecord | undefined)[];
+  private exemplarNext = 0;
+
+  constructor(options: HeadOptions) {
+    this.options = { maxExemplars: 100_000, ...options };
+    this.exemplars = new Array(Math.max(0, this.options.maxExemplars));
+  }
+
+  appender(): Appender {
+    return this.appenderPool.pop() ?? new HeadAppender(this);
+  }
+
+  /** @internal */
+  releaseAppender(appender: HeadAppender): void {
+    if (this.appenderPool.length < 64) this.appenderPool.push(appender);
+  }
+
+  get numSeries(): number {
+    return this.liveSeries;
+  }
+
+  get numChunks(): number {
+    let open = 0;
+    for (const chunk of this.open) if (chunk !== null && chunk !== undefined && chunk.count > 0) open++;
+    return this.liveChunks + open;
+  }
+
+  /** Oldest and newest sample time in the head (Infinity/-Infinity when empty). */
+  timeRange(): { minTime: number; maxTime: number } {
+    let minTime = Infinity;
+    let maxTime = -Infinity;
+    for (let ref = 1; ref < this.nextRef; ref++) {
+      if (this.alive[ref] === 0) continue;
+      const first = this.firstChunk[ref];
+      const chunk = this.open[ref];
+      const seriesMin = first !== NO_CHUNK ? this.chunkMinTime[first] : chunk !== null && chunk !== undefined && chunk.count > 0 ? chunk.minTime : Infinity;
+      if (seriesMin < minTime) minTime = seriesMin;
+      if (this.maxTime[ref] > maxTime) maxTime = this.maxTime[ref];
+    }
+    return { minTime, maxTime };
+  }
+
+  // ---- series identity -------------------------------------------------------------------------
+
+  /** Finds or creates the series with these labels; returns its ref or AppendStatus.InvalidLabels. */
+  getOrCreate(labels: Labels): number {
+    const n = labels.length;
+    if (n > this.scratchIds.length || n > 255 * 2) return AppendStatus.InvalidLabels;
+    const ids = this.scratchIds;
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < n; i++) {
+      const id = this.symbols.intern(labels[i]);
+      ids[i] = id;
+      hash = Math.imul(hash ^ id, 0x01000193);
+      hash = Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d);
+    }
+    hash = (hash ^ n) & 0x3fffffff;
+    const found = this.byHash.get(hash);
+    if (found !== undefined) {
+      if (this.sameIds(found, ids, n)) return found;
+      const others = this.collisions.get(hash);
+      if (others !== undefined) for (const ref of others) if (this.sameIds(ref, ids, n)) return ref;
+    }
+    if (!validLabels(labels)) return AppendStatus.InvalidLabels;
+    const ref = this.nextRef++;
+    this.createSeries(ref, ids, n, labels);
+    if (found === undefined) this.byHash.set(hash, ref);
+    else {
+      const others = this.collisions.get(hash);
+      if (others === undefined) this.collisions.set(hash, [ref]);
+      else others.push(ref);
+    }
+    return ref;
+  }
+
+  private sameIds(ref: number, ids: Uint32Array, n: number): boolean {
+    if (this.labelCount[ref] !== n) return false;
+    const offset = this.labelOffset[ref];
+    const pool = this.labelPool;
+    for (let i = 0; i < n; i++) if (pool[offset + i] !== ids[i]) return false;
+    return true;
+  }
+
+  private ensureSeriesCapacity(ref: number): void {
+    const needed = ref + 1;
+    if (needed <= this.alive.length) return;
+    const size = Math.max(needed, this.alive.length * 2);
+    this.labelOffset = growUint32(this.labelOffset, size);
+    this.labelCount = growUint8(this.labelCount, size);
+    this.alive = growUint8(this.alive, size);
+    this.logged = growUint8(this.logged, size);
+    const oldMax = this.maxTime.length;
+    this.maxTime = growFloat64(this.maxTime, size);
+    this.maxTime.fill(-Infinity, oldMax);
+    this.lastValue = growFloat64(this.lastValue, size);
+    const oldChunks = this.firstChunk.length;
+    this.firstChunk = growInt32(this.firstChunk, size);
+    this.firstChunk.fill(NO_CHUNK, oldChunks);
+    this.lastChunk = growInt32(this.lastChunk, size);
+    this.lastChunk.fill(NO_CHUNK, oldChunks);
+  }
+
+  private createSeries(ref: number, ids: Uint32Array, n: number, labels: Labels): void {
+    this.ensureSeriesCapacity(ref);
+    if (this.labelPoolUsed + n > this.labelPool.length) this.labelPool = growUint32(this.labelPool, this.labelPoolUsed + n);
+    this.labelPool.set(ids.subarray(0, n), this.labelPoolUsed);
+    this.labelOffset[ref] = this.labelPoolUsed;
+    this.labelCount[ref] = n;
+    this.labelPoolUsed += n;
+    this.alive[ref] = 1;
+    this.logged[ref] = 0;
+    this.maxTime[ref] = -Infinity;
+    this.firstChunk[ref] = NO_CHUNK;
+    this.lastChunk[ref] = NO_CHUNK;
+    while (this.open.length <= ref) this.open.push(null);
+    for (let i = 0; i < n; i += 2) this.postings.add(ref, labels[i], labels[i + 1]);
+    this.postings.add(ref, '', '');
+    this.liveSeries++;
+    this.counters.seriesCreated++;
+  }
+
+  /** Recreates a series at a known ref while replaying the WAL. */
+  replaySeries(ref: number, labels: Labels): void {
+    if (ref < this.nextRef && this.alive[ref] === 1) return;
+    const n = labels.length;
+    const ids = n <= this.scratchIds.length ? this.scratchIds : new Uint32Array(n);
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < n; i++) {
+      const id = this.symbols.intern(labels[i]);
+      ids[i] = id;
+      hash = Math.imul(hash ^ id, 0x01000193);
+      hash = Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d);
+    }
+    hash = (hash ^ n) & 0x3fffffff;
+    if (ref >= this.nextRef) this.nextRef = ref + 1;
+    this.createSeries(ref, ids, n, labels);
+    this.logged[ref] = 1;
+    if (!this.byHash.has(hash)) this.byHash.set(hash, ref);
+    else {
+      const others = this.collisions.get(hash);
+      if (others === undefined) this.collisions.set(hash, [ref]);
+      else others.push(ref);
+    }
+  }
+
+  /** Applies one replayed sample; unknown refs and out-of-order samples are skipped (returns false). */
+  replaySample(ref: number, timestamp: number, value: number): boolean {
+    if (ref <= 0 || ref >= this.nextRef || this.alive[ref] === 0) return false;
+    if (timestamp <= this.maxTime[ref] || timestamp < this.minValidTime) return false;
+    this.appendCommitted(ref, timestamp, value);
+    return true;
+  }
+
+  isAlive(ref: number): boolean {
+    return ref > 0 && ref < this.nextRef && this.alive[ref] === 1;
+  }
+
+  labelsOf(ref: number): Labels {
+    const n = this.labelCount[ref];
+    const offset = this.labelOffset[ref];
+    const out: string[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.symbols.get(this.labelPool[offset + i]);
+    return out;
+  }
+
+  /** Marks series as logged and returns the ones that were not (for the WAL). */
+  takeUnlogged(refs: ArrayLike<number>, outRefs: number[], outLabels: Labels[]): void {
+    for (let i = 0; i < refs.length; i++) {
+      const ref = refs[i];
+      if (this.alive[ref] === 1 && this.logged[ref] === 0) {
+        this.logged[ref] = 1;
+        outRefs.push(ref);
+        outLabels.push(this.labelsOf(ref));
+      }
+    }
+  }
+
+  /** @internal undo `takeUnlogged` when the WAL write failed. */
+  markUnlogged(refs: readonly number[]): void {
+    for (const ref of refs) this.logged[ref] = 0;
+  }
+
+  // ---- samples ---------------------------------------------------------------------------------
+
+  /** Whether a sample may be appended to committed state: 0 ok, 1 exact duplicate (ignore), or a negative AppendStatus. */
+  appendable(ref: number, timestamp: number, value: number): number {
+    const maxT = this.maxTime[ref];
+    if (timestamp > maxT) {
+      if (timestamp < this.minValidTime) return AppendStatus.OutOfBounds;
+      return 0;
+    }
+    if (timestamp === maxT) return sameBits(this.lastValue[ref], value) ? 1 : AppendStatus.DuplicateTimestamp;
+    if (timestamp < this.minValidTime) return AppendStatus.OutOfBounds;
+    return AppendStatus.OutOfOrder;
+  }
+
+  /** @internal Appends a sample known to be newer than the series' newest. */
+  appendCommitted(ref: number, timestamp: number, value: number): void {
+    let chunk = this.open[ref];
+    if (chunk === null || chunk === undefined) {
+      chunk = new XorAppender(64);
+      this.open[ref] = chunk;
+    } else if (chunk.count > 0) {
+      const range = this.options.chunkRange;
+      const boundary = Math.floor(chunk.minTime / range) * range + range;
+      if (chunk.count >= SAMPLES_PER_CHUNK || timestamp >= boundary) this.completeChunk(ref, chunk);
+    }
+    chunk.append(timestamp, value);
+    this.maxTime[ref] = timestamp;
+    this.lastValue[ref] = value;
+    this.counters.samplesAppended++;
+  }
+
+  private completeChunk(ref: number, chunk: XorAppender): void {
+    const bytes = chunk.bytes();
+    let index = this.freeChunks.pop();
+    if (index === undefined) {
+      index = this.chunkCount++;
+      if (index >= this.chunkPage.length) {
+        const size = this.chunkPage.length * 2;
+        this.chunkPage = growUint32(this.chunkPage, size);
+        this.chunkOffset = growUint32(this.chunkOffset, size);
+        this.chunkLength = growUint32(this.chunkLength, size);
+        this.chunkMinTime = growFloat64(this.chunkMinTime, size);
+        this.chunkMaxTime = growFloat64(this.chunkMaxTime, size);
+        this.chunkNext = growInt32(this.chunkNext, size);
+      }
+    }
+    this.chunkPage[index] = this.pool.add(bytes, this.offsetOut);
+    this.chunkOffset[index] = this.offsetOut[0];
+    this.chunkLength[index] = bytes.length;
+    this.chunkMinTime[index] = chunk.minTime;
+    this.chunkMaxTime[index] = chunk.maxTime;
+    this.chunkNext[index] = NO_CHUNK;
+    const last = this.lastChunk[ref];
+    if (last === NO_CHUNK) this.firstChunk[ref] = index;
+    else this.chunkNext[last] = index;
+    this.lastChunk[ref] = index;
+    this.liveChunks++;
+    this.counters.chunksCreated++;
+    chunk.reset();
+  }
+
+  recordExemplar(record: ExemplarRecord): void {
+    if (this.exemplars.length === 0) return;
+    this.exemplars[this.exemplarNext] = record;
+    this.exemplarNext = (this.exemplarNext + 1) % this.exemplars.length;
+  }
+
+  /** Exemplars of the given series within [mint, maxt], oldest first. */
+  exemplarsFor(refs: ReadonlySet<number>, mint: number, maxt: number): ExemplarRecord[] {
+    const out: ExemplarRecord[] = [];
+    for (const record of this.exemplars) {
+      if (record !== undefined && refs.has(record.ref) && record.timestamp >= mint && record.timestamp <= maxt) out.push(record);
+    }
+    return out.sort((a, b) => a.timestamp - b.timestamp);
+  }
+
+  // ---- reading ---------------------------------------------------------------------------------
+
+  /** Sorted refs of live series matching every matcher. */
+  refsFor(matchers: readonly LabelMatcher[]): number[] {
+    return postingsForMatchers(this.postings, matchers, () => [...this.postings.get('', '')]);
+  }
+
+  /** Whether the series has any sample in [mint, maxt]. */
+  overlaps(ref: number, mint: number, maxt: number): boolean {
+    if (this.alive[ref] === 0 || this.maxTime[ref] < mint) return false;
+    const first = this.firstChunk[ref];
+    const open = this.open[ref];
+    const minTime = first !== NO_CHUNK ? this.chunkMinTime[first] : open !== null && open !== undefined && open.count > 0 ? open.minTime : Infinity;
+    return minTime <= maxt;
+  }
+
+  /** The chunks of a series overlapping [mint, maxt], oldest first; the open chunk is copied. */
+  chunksOf(ref: number, mint: number, maxt: number): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    for (let c = this.firstChunk[ref]; c !== NO_CHUNK; c = this.chunkNext[c]) {
+      if (this.chunkMaxTime[c] < mint || this.chunkMinTime[c] > maxt) continue;
+      out.push(this.pool.view(this.chunkPage[c], this.chunkOffset[c], this.chunkLength[c]));
+    }
+    const open = this.open[ref];
+    if (open !== null && open !== undefined && open.count > 0 && open.maxTime >= mint && open.minTime <= maxt) {
+      out.push(open.bytes().slice());
+    }
+    return out;
+  }
+
+  querier(mint: number, maxt: number): Querier {
+    return new HeadQuerier(this, mint, maxt);
+  }
+
+  // ---- persistence: blocks and truncation ------------------------------------------------------
+
+  /**
+   * The head's data in [mint, maxt) as block input. Open chunks that end before maxt are completed
+   * first; because chunks never straddle a multiple of chunkRange, and block ranges are multiples of
+   * it, every chunk is either wholly inside or wholly outside the range.
+   */
+  *seriesForBlock(mint: number, maxt: number): Iterable<SeriesData> {
+    for (let ref = 1; ref < this.nextRef; ref++) {
+      if (this.alive[ref] === 0) continue;
+      const open = this.open[ref];
+      if (open !== null && open !== undefined && open.count > 0 && open.maxTime < maxt) this.completeChunk(ref, open);
+      const chunks: ChunkData[] = [];
+      for (let c = this.firstChunk[ref]; c !== NO_CHUNK; c = this.chunkNext[c]) {
+        if (this.chunkMinTime[c] >= mint && this.chunkMaxTime[c] < maxt) {
+          chunks.push({
+            minTime: this.chunkMinTime[c],
+            maxTime: this.chunkMaxTime[c],
+            bytes: this.pool.view(this.chunkPage[c], this.chunkOffset[c], this.chunkLength[c]),
+          });
+        }
+      }
+      if (chunks.length > 0) yield { labels: this.labelsOf(ref), chunks };
+    }
+  }
+
+  /**
+   * Drops every chunk that ends before `mint` (it is in a block now) and garbage-collects series left
+   * with no samples. Returns the refs removed so the WAL checkpoint can leave them out.
+   */
+  truncate(mint: number): Set<number> {
+    this.minValidTime = Math.max(this.minValidTime, mint);
+    const dead = new Set<number>();
+    for (let ref = 1; ref < this.nextRef; ref++) {
+      if (this.alive[ref] === 0) continue;
+      let c = this.firstChunk[ref];
+      while (c !== NO_CHUNK && this.chunkMaxTime[c] < mint) {
+        const next = this.chunkNext[c];
+        this.pool.release(this.chunkPage[c], this.chunkLength[c]);
+        this.freeChunks.push(c);
+        this.liveChunks--;
+        this.counters.chunksRemoved++;
+        c = next;
+      }
+      this.firstChunk[ref] = c;
+      if (c === NO_CHUNK) this.lastChunk[ref] = NO_CHUNK;
+      const open = this.open[ref];
+      const openEmpty = open === null || open === undefined || open.count === 0 || open.maxTime < mint;
+      if (openEmpty && open !== null && open !== undefined && open.count > 0) this.open[ref] = null;
+      if (c === NO_CHUNK && openEmpty && this.maxTime[ref] < mint) dead.add(ref);
+    }
+    if (dead.size > 0) this.removeSeries(dead);
+    return dead;
+  }
+
+  private removeSeries(dead: Set<number>): void {
+    this.postings.remove(dead);
+    for (const [hash, ref] of this.byHash) {
+      if (!dead.has(ref)) continue;
+      const others = this.collisions.get(hash)?.filter((other) => !dead.has(other));
+      if (others !== undefined && others.length > 0) {
+        this.byHash.set(hash, others[0]);
+        if (others.length > 1) this.collisions.set(hash, others.slice(1));
+        else this.collisions.delete(hash);
+      } else {
+        this.byHash.delete(hash);
+        this.collisions.delete(hash);
+      }
+    }
+    for (const [hash, refs] of this.collisions) {
+      const kept = refs.filter((ref) => !dead.has(ref));
+      if (kept.length === 0) this.collisions.delete(hash);
+      else this.collisions.set(hash, kept);
+    }
+    for (const ref of dead) {
+      this.alive[ref] = 0;
+      this.open[ref] = null;
+      this.liveSeries--;
+      this.counters.seriesRemoved++;
+    }
+    this.compactLabelPool();
+  }
+
+  /** Rewrites the label pool without the removed series' ids. */
+  private compactLabelPool(): void {
+    const next = new Uint32Array(Math.max(1 << 16, this.labelPoolUsed));
+    let used = 0;
+    for (let ref = 1; ref < this.nextRef; ref++) {
+      if (this.alive[ref] === 0) continue;
+      const n = this.labelCount[ref];
+      next.set(this.labelPool.subarray(this.labelOffset[ref], this.labelOffset[ref] + n), used);
+      this.labelOffset[ref] = used;
+      used += n;
+    }
+    this.labelPool = next;
+    this.labelPoolUsed = used;
+  }
+
+  /** Refs of every live series (for WAL checkpoints). */
+  liveRefs(): (ref: number) => boolean {
+    return (ref) => this.isAlive(ref);
+  }
+
+  stats(limit: number): StorageStats {
+    const { minTime, maxTime } = this.timeRange();
+    const top = (entries: { name: string; value: number }[]) => entries.sort((a, b) => b.value - a.value || (a.name < b.name ? -1 : 1)).slice(0, limit);
+    const byMetric: { name: string; value: number }[] = [];
+    for (const [value, refs] of this.postings.byName.get('__name__') ?? []) byMetric.push({ name: value, value: refs.length });
+    const valueCounts: { name: string; value: number }[] = [];
+    const memory: { name: string; value: number }[] = [];
+    const pairs: { name: string; value: number }[] = [];
+    let numLabelPairs = 0;
+    for (const [name, values] of this.postings.byName) {
+      if (name === '') continue;
+      valueCounts.push({ name, value: values.size });
+      let bytes = 0;
+      for (const [value, refs] of values) {
+        bytes += Buffer.byteLength(value) * refs.length;
+        pairs.push({ name: `${name}=${value}`, value: refs.length });
+        numLabelPairs++;
+      }
+      memory.push({ name, value: bytes });
+    }
+    return {
+      numSeries: this.liveSeries,
+      minTime,
+      maxTime,
+      seriesCountByMetricName: top(byMetric),
+      labelValueCountByLabelName: top(valueCounts),
+      memoryInBytesByLabelName: top(memory),
+      seriesCountByLabelValuePair: top(pairs),
+      numLabelPairs,
+      chunkCount: this.numChunks,
+    };
+  }
+
+  get chunkBytes(): number {
+    return this.pool.bytesAllocated;
+  }
+}
+
+function sameBits(a: number, b: number): boolean {
+  if (a === b) return a !== 0 || 1 / a === 1 / b;
+  if (a !== a && b !== b) {
+    F64[0] = a;
+    const lo = U32[0];
+    const hi = U32[1];
+    F64[0] = b;
+    return lo === U32[0] && hi === U32[1];
+  }
+  return false;
+}
+const F64 = new Float64Array(1);
+const U32 = new Uint32Array(F64.buffer);
+
+/** A transaction against the head: samples buffered in typed arrays, logged and applied on commit. */
+class HeadAppender implements Appender {
+  private refs = new Int32Array(256);
+  private timestamps = new Float64Array(256);
+  private values = new Float64Array(256);
+  private count = 0;
+  private created: number[] = [];
+  private exemplars: ExemplarRecord[] = [];
+
+  constructor(private readonly head: Head) {}
+
+  append(ref: number, labels: Labels | null, sample: Sample): number {
+    const head = this.head;
+    if (!head.isAlive(ref)) {
+      if (labels === null) return AppendStatus.InvalidLabels;
+      const before = head.counters.seriesCreated;
+      ref = head.getOrCreate(labels);
+      if (ref < 0) return ref;
+      if (head.counters.seriesCreated !== before) this.created.push(ref);
+    }
+    if (sample.kind === 'exemplar') {
+      this.exemplars.push({ ref, timestamp: sample.timestamp, value: sample.value, labels: sample.labels });
+      return ref;
+    }
+    const status = head.appendable(ref, sample.timestamp, sample.value);
+    if (status !== 0) {
+      if (status === 1) return ref;
+      if (status === AppendStatus.OutOfOrder) head.counters.outOfOrder++;
+      else if (status === AppendStatus.OutOfBounds) head.counters.outOfBounds++;
+      else head.counters.duplicates++;
+      return status;
+    }
+    const n = this.count;
+    if (n === this.refs.length) {
+      this.refs = growInt32(this.refs, n + 1);
+      this.timestamps = growFloat64(this.timestamps, n + 1);
+      this.values = growFloat64(this.values, n + 1);
+    }
+    this.refs[n] = ref;
+    this.timestamps[n] = sample.timestamp;
+    this.values[n] = sample.value;
+    this.count = n + 1;
+    return ref;
+  }
+
+  async commit(): Promise<void> {
+    const head = this.head;
+    const onCommit = head.options.onCommit;
+    if (onCommit !== undefined && (this.count > 0 || this.created.length > 0 || this.exemplars.length > 0)) {
+      const newSeriesRefs: number[] = [];
+      const newSeriesLabels: Labels[] = [];
+      // Series created here, and series an earlier failed commit did not get into the log.
+      head.takeUnlogged(this.created, newSeriesRefs, newSeriesLabels);
+      head.takeUnlogged(this.refs.subarray(0, this.count), newSeriesRefs, newSeriesLabels);
+      try {
+        await onCommit({
+          newSeriesRefs,
+          newSeriesLabels,
+          refs: this.refs,
+          timestamps: this.timestamps,
+          values: this.values,
+          count: this.count,
+          exemplars: this.exemplars,
+        });
+      } catch (error) {
+        head.markUnlogged(newSeriesRefs);
+        head.counters.commitFailures++;
+        this.clear();
+        throw error;
+      }
+    }
+    for (let i = 0; i < this.count; i++) {
+      const ref = this.refs[i];
+      const t = this.timestamps[i];
+      // Another commit may have moved the series on while this one waited for the log.
+      const status = head.appendable(ref, t, this.values[i]);
+      if (status === 0) head.appendCommitted(ref, t, this.values[i]);
+      else if (status === AppendStatus.OutOfOrder) head.counters.outOfOrder++;
+    }
+    for (const exemplar of this.exemplars) head.recordExemplar(exemplar);
+    this.clear();
+  }
+
+  rollback(): void {
+    this.clear();
+  }
+
+  private clear(): void {
+    this.count = 0;
+    this.created.length = 0;
+    this.exemplars = [];
+    this.head.releaseAppender(this);
+  }
+}
+
+class HeadQuerier implements Querier {
+  constructor(
+    private readonly head: Head,
+    private readonly mint: number,
+    private readonly maxt: number,
+  ) {}
+
+  private refs(matchers: readonly LabelMatcher[]): number[] {
+    return this.head.refsFor(matchers).filter((ref) => this.head.overlaps(ref, this.mint, this.maxt));
+  }
+
+  select(matchers: readonly LabelMatcher[], hints?: SelectHints): Iterable<Series> {
+    const head = this.head;
+    const { mint, maxt } = this;
+    const series: Series[] = this.refs(matchers).map((ref) => {
+      const labels = head.labelsOf(ref);
+      return {
+        labels,
+        iterator: () => new ChunksIterator(head.chunksOf(ref, mint, maxt), mint, maxt),
+      };
+    });
+    series.sort((a, b) => compareLabels(a.labels, b.labels));
+    if (hints?.limit !== undefined && series.length > hints.limit) series.length = hints.limit;
+    return series;
+  }
+
+  labelNames(matchers: readonly LabelMatcher[]): string[] {
+    const names = new Set<string>();
+    for (const ref of this.refs(matchers)) {
+      const labels = this.head.labelsOf(ref);
+      for (let i = 0; i < labels.length; i += 2) names.add(labels[i]);
+    }
+    return [...names].sort();
+  }
+
+  labelValues(name: string, matchers: readonly LabelMatcher[]): string[] {
+    const values = new Set<string>();
+    for (const ref of this.refs(matchers)) {
+      const value = getLabel(this.head.labelsOf(ref), name);
+      if (value !== '') values.add(value);
+    }
+    return [...values].sort();
+  }
+
+  close(): void {}
+}
+
+/** Iterates a list of XOR chunks in order, keeping to [mint, maxt]. */
+export class ChunksIterator implements SampleIterator {
+  private readonly inner = new XorIterator();
+  private index = -1;
+  timestamp = 0;
+  value = 0;
+
+  constructor(
+    private readonly chunks: readonly Uint8Array[],
+    private readonly mint: number,
+    private readonly maxt: number,
+  ) {}
+
+  next(): boolean {
+    for (;;) {
+      if (this.index >= 0 && this.index < this.chunks.length && this.inner.next()) {
+        const t = this.inner.timestamp;
+        if (t > this.maxt) {
+          this.index = this.chunks.length;
+          return false;
+        }
+        if (t < this.mint) continue;
+        this.timestamp = t;
+        this.value = this.inner.value;
+        return true;
+      }
+      this.index++;
+      if (this.index >= this.chunks.length) return false;
+      this.inner.reset(this.chunks[this.index]);
+    }
+  }
+
+  seek(t: number): boolean {
+    if (this.index >= 0 && this.index < this.chunks.length && this.timestamp >= t) return true;
+    while (this.next()) if (this.timestamp >= t) return true;
+    return false;
+  }
+}

@@ -1,0 +1,238 @@
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
+import pino from 'pino';
+import type { Logger } from 'pino';
+import { defaultConfig, loadConfigFile } from './config/index.ts';
+import type { PrometheusConfig } from './config/index.ts';
+import { createRemoteWriteMetrics, handleRemoteWrite } from './ingest/remotewrite/index.ts';
+import { ScrapeManager } from './ingest/scrape/index.ts';
+import { formatDuration, systemClock } from './model/index.ts';
+import type { Clock } from './model/index.ts';
+import { SelfMetrics, createApp } from './serve/index.ts';
+import { Tsdb } from './store/tsdb/index.ts';
+import { VERSION } from './cli/version.ts';
+import { mountImportApi } from './serve/import-api.ts';
+
+export interface VigilOptions {
+  /** prometheus.yml; undefined runs the built-in config that scrapes Vigil itself. */
+  configFile?: string;
+  dataDir: string;
+  retentionMs: number;
+  retentionBytes: number;
+  /** `host:port`; port 0 picks a free one (tests). */
+  listenAddress: string;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** The flags as given, for /api/v1/status/flags. */
+  flags?: Record<string, string>;
+  clock?: Clock;
+  /** Largest accepted remote-write body (compressed), bytes. */
+  maxRemoteWriteBytes?: number;
+  /** How often storage maintenance (head → blocks, compaction, retention) runs; ms. */
+  maintenanceIntervalMs?: number;
+  logger?: Logger;
+}
+
+/**
+ * One running Vigil: storage, ingestion, the HTTP server and the config that ties them. `start`
+ * builds it; `reload` re-reads the config (all fallible work first, then swap); `stop` shuts down.
+ */
+export class Vigil {
+  private config!: PrometheusConfig;
+  private server: ServerType | null = null;
+  private maintenanceTimer: NodeJS.Timeout | null = null;
+  private readyFlag = false;
+  private lastReloadOk = true;
+  private lastReloadTime = new Date();
+  private readonly startTime = new Date();
+  readonly metrics = new SelfMetrics(VERSION);
+  readonly log: Logger;
+  url = '';
+
+  private constructor(
+    readonly options: VigilOptions,
+    readonly storage: Tsdb,
+    readonly scrape: ScrapeManager,
+  ) {
+    this.log = options.logger ?? pino({ level: options.logLevel });
+  }
+
+  static async start(options: VigilOptions): Promise<Vigil> {
+    const logger = options.logger ?? pino({ level: options.logLevel });
+    const clock = options.clock ?? systemClock;
+    await mkdir(options.dataDir, { recursive: true });
+    const config = await Vigil.readConfig(options);
+    const storage = await Tsdb.open({
+      dir: options.dataDir,
+      retentionMs: options.retentionMs,
+      retentionBytes: options.retentionBytes,
+      clock,
+      log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => logger[level]({ component: 'tsdb', ...fields }, message),
+    });
+    const scrape = new ScrapeManager({ storage, clock, log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => logger[level]({ component: 'scrape', ...fields }, message) });
+    const vigil = new Vigil({ ...options, logger }, storage, scrape);
+    vigil.config = config;
+    await vigil.listen();
+    // The built-in config scrapes Vigil itself, so it needs the address actually bound.
+    if (options.configFile === undefined) vigil.config = defaultConfig(vigil.selfAddress());
+    await scrape.apply(vigil.config);
+    vigil.registerMetrics();
+    vigil.maintenanceTimer = setInterval(() => void storage.maintain(), options.maintenanceIntervalMs ?? 60_000);
+    vigil.maintenanceTimer.unref();
+    vigil.readyFlag = true;
+    logger.info({ url: vigil.url, config: options.configFile ?? '(built-in)', dataDir: options.dataDir }, 'Vigil is ready');
+    return vigil;
+  }
+
+  private static async readConfig(options: VigilOptions): Promise<PrometheusConfig> {
+    if (options.configFile === undefined) return defaultConfig(options.listenAddress);
+    return loadConfigFile(options.configFile);
+  }
+
+  private selfAddress(): string {
+    const address = this.server?.address() as AddressInfo | null;
+    const port = address?.port ?? 9090;
+    return `127.0.0.1:${port}`;
+  }
+
+  private async listen(): Promise<void> {
+    const remoteWriteMetrics = createRemoteWriteMetrics();
+    this.remoteWriteMetrics = remoteWriteMetrics;
+    const maxBodyBytes = this.options.maxRemoteWriteBytes ?? 32 << 20;
+    const app = createApp({
+      storage: this.storage,
+      configYaml: () => this.config.original,
+      flags: this.options.flags ?? {},
+      buildInfo: { version: VERSION, revision: '', branch: '', buildUser: '', buildDate: '', goVersion: `node${process.versions.node}` },
+      runtimeInfo: () => ({
+        startTime: this.startTime.toISOString(),
+        CWD: process.cwd(),
+        reloadConfigSuccess: this.lastReloadOk,
+        lastConfigTime: this.lastReloadTime.toISOString(),
+        corruptionCount: 0,
+        goroutineCount: 0,
+        GOMAXPROCS: 1,
+        GOGC: '',
+        GODEBUG: '',
+        storageRetention: this.retentionText(),
+      }),
+      targets: () => this.scrape.targetsApi(),
+      ready: () => this.readyFlag,
+      unhealthy: () => (this.storage.counters.lastWriteError === null ? null : `storage write failing: ${this.storage.counters.lastWriteError}`),
+      reload: () => this.reload(),
+      metrics: () => this.metrics.render(),
+      extraRoutes: [
+        (hono) => {
+          hono.post('/api/v1/write', async (c) => {
+            const length = Number(c.req.header('content-length') ?? '0');
+            if (length > maxBodyBytes) return c.text(`request body too large: ${length} bytes exceeds ${maxBodyBytes}`, 413);
+            const body = new Uint8Array(await c.req.arrayBuffer());
+            const result = await handleRemoteWrite(
+              this.storage,
+              body,
+              {
+                contentEncoding: c.req.header('content-encoding'),
+                contentType: c.req.header('content-type'),
+                remoteWriteVersion: c.req.header('x-prometheus-remote-write-version'),
+              },
+              { maxBodyBytes },
+              remoteWriteMetrics,
+            );
+            return result.status === 204 ? c.body(null, 204) : c.text(result.body, result.status as 400);
+          });
+        },
+        (hono) => mountImportApi(hono, this.storage, this.options.dataDir),
+      ],
+    });
+    const [host, portText] = splitHostPort(this.options.listenAddress);
+    await new Promise<void>((resolve, reject) => {
+      const server = serve({ fetch: app.fetch, hostname: host === '' ? undefined : host, port: Number(portText) }, () => resolve());
+      server.once('error', reject);
+      this.server = server;
+    });
+    const address = this.server?.address() as AddressInfo;
+    this.url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  }
+
+  private remoteWriteMetrics: ReturnType<typeof createRemoteWriteMetrics> | null = null;
+
+  private retentionText(): string {
+    const parts: string[] = [];
+    if (this.options.retentionMs > 0) parts.push(formatDuration(this.options.retentionMs));
+    if (this.options.retentionBytes > 0) parts.push(`${this.options.retentionBytes}B`);
+    return parts.join(' or ');
+  }
+
+  /** Re-reads the config file; on any error the running config stays and the error is thrown. */
+  async reload(): Promise<void> {
+    try {
+      const next = this.options.configFile === undefined ? defaultConfig(this.selfAddress()) : await loadConfigFile(this.options.configFile);
+      await this.scrape.apply(next);
+      this.config = next;
+      this.lastReloadOk = true;
+      this.lastReloadTime = new Date();
+      this.log.info({ config: this.options.configFile }, 'configuration reloaded');
+    } catch (error) {
+      this.lastReloadOk = false;
+      this.log.error({ err: (error as Error).message }, 'reloading the configuration failed; keeping the previous one');
+      throw error;
+    }
+  }
+
+  private registerMetrics(): void {
+    const head = this.storage.head;
+    const m = this.metrics;
+    m.add({ name: 'prometheus_tsdb_head_series', help: 'Series in the head block.', type: 'gauge', read: () => head.numSeries });
+    m.add({ name: 'prometheus_tsdb_head_chunks', help: 'Chunks in the head block.', type: 'gauge', read: () => head.numChunks });
+    m.add({ name: 'prometheus_tsdb_head_samples_appended_total', help: 'Samples appended to the head.', type: 'counter', read: () => head.counters.samplesAppended });
+    m.add({ name: 'prometheus_tsdb_head_series_created_total', help: 'Series created in the head.', type: 'counter', read: () => head.counters.seriesCreated });
+    m.add({ name: 'prometheus_tsdb_head_series_removed_total', help: 'Series removed from the head by garbage collection.', type: 'counter', read: () => head.counters.seriesRemoved });
+    m.add({ name: 'prometheus_tsdb_out_of_order_samples_total', help: 'Samples refused because they were out of order.', type: 'counter', read: () => head.counters.outOfOrder });
+    m.add({ name: 'prometheus_tsdb_out_of_bounds_samples_total', help: 'Samples refused because they were older than the head.', type: 'counter', read: () => head.counters.outOfBounds });
+    m.add({ name: 'vigil_tsdb_duplicate_samples_total', help: 'Samples refused for a duplicate timestamp with another value.', type: 'counter', read: () => head.counters.duplicates });
+    m.add({ name: 'vigil_tsdb_head_chunk_bytes', help: 'Bytes allocated for completed head chunks.', type: 'gauge', read: () => head.chunkBytes });
+    m.add({ name: 'prometheus_tsdb_blocks_loaded', help: 'Blocks loaded.', type: 'gauge', read: () => this.storage.listBlocks().length });
+    m.add({ name: 'prometheus_tsdb_compactions_total', help: 'Block compactions.', type: 'counter', read: () => this.storage.counters.compactions });
+    m.add({ name: 'prometheus_tsdb_compactions_failed_total', help: 'Failed storage maintenance runs.', type: 'counter', read: () => this.storage.counters.compactionFailures });
+    m.add({ name: 'vigil_tsdb_blocks_deleted_by_retention_total', help: 'Blocks deleted by retention.', type: 'counter', read: () => this.storage.counters.blocksDeletedByRetention });
+    m.add({ name: 'vigil_tsdb_wal_replay_seconds', help: 'Duration of the last WAL replay at startup.', type: 'gauge', read: () => this.storage.counters.walReplaySeconds });
+    m.add({ name: 'vigil_tsdb_wal_torn_tail_bytes_dropped_total', help: 'Bytes dropped from a torn WAL tail at startup.', type: 'counter', read: () => this.storage.counters.walTornTailBytesDropped });
+    m.add({ name: 'prometheus_tsdb_head_commit_failures_total', help: 'Commits that failed because the WAL could not be written.', type: 'counter', read: () => head.counters.commitFailures });
+    const wal = () => this.storage.walStats();
+    m.add({ name: 'prometheus_tsdb_wal_writes_failed_total', help: 'WAL writes that failed (and were rolled back).', type: 'counter', read: () => wal().writeFailures });
+    m.add({ name: 'vigil_tsdb_wal_bytes_written_total', help: 'Bytes written to the WAL.', type: 'counter', read: () => wal().bytesWritten });
+    m.add({ name: 'vigil_tsdb_wal_records_written_total', help: 'Records written to the WAL.', type: 'counter', read: () => wal().recordsWritten });
+    m.add({ name: 'prometheus_tsdb_wal_fsync_duration_seconds_sum', help: 'Time spent in WAL fsyncs.', type: 'counter', read: () => wal().fsyncSecondsTotal });
+    m.add({ name: 'prometheus_tsdb_wal_segment_current', help: 'Index of the WAL segment being written.', type: 'gauge', read: () => wal().currentSegment });
+    const rw = this.remoteWriteMetrics;
+    if (rw !== null) {
+      m.add({ name: 'vigil_remote_write_requests_total', help: 'Remote-write requests received, by HTTP status.', type: 'counter', labelNames: ['code'], read: () => Object.entries(rw.requestsByStatus).map(([code, value]) => ({ labels: { code }, value })) });
+      m.add({ name: 'vigil_remote_write_samples_received_total', help: 'Samples received over remote write.', type: 'counter', read: () => rw.samplesReceived });
+      m.add({ name: 'vigil_remote_write_samples_rejected_total', help: 'Remote-write samples refused, by reason.', type: 'counter', labelNames: ['reason'], read: () => Object.entries(rw.samplesRejected).map(([reason, value]) => ({ labels: { reason }, value })) });
+    }
+    for (const source of this.scrape.metricSources()) m.add(source);
+  }
+
+  async stop(): Promise<void> {
+    this.readyFlag = false;
+    if (this.maintenanceTimer !== null) clearInterval(this.maintenanceTimer);
+    await this.scrape.stop();
+    await new Promise<void>((resolve) => {
+      if (this.server === null) resolve();
+      else this.server.close(() => resolve());
+      (this.server as { closeAllConnections?: () => void } | null)?.closeAllConnections?.();
+    });
+    await this.storage.close();
+  }
+}
+
+export function splitHostPort(address: string): [string, string] {
+  const index = address.lastIndexOf(':');
+  if (index < 0) throw new Error(`listen address ${JSON.stringify(address)} has no port (expected host:port or :port)`);
+  let host = address.slice(0, index);
+  if (host.startsWith('[') && host.endsWith(']')) host = host.slice(1, -1);
+  const port = address.slice(index + 1);
+  if (!/^\d+$/.test(port) || Number(port) > 65535) throw new Error(`listen address ${JSON.stringify(address)} has an invalid port`);
+  return [host, port];
+}
