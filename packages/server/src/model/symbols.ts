@@ -10,9 +10,11 @@ export class SymbolTable {
   intern(value: string): number {
     let id = this.ids.get(value);
     if (id === undefined) {
+      // A label parsed out of a scrape body may be a slice that keeps the whole body alive: store a copy.
+      const own = value.length > 12 ? Buffer.from(value, 'utf8').toString('utf8') : value;
       id = this.strings.length;
-      this.strings.push(value);
-      this.ids.set(value, id);
+      this.strings.push(own);
+      this.ids.set(own, id);
     }
     return id;
   }
