@@ -73,6 +73,7 @@ describe('kill -9 during ingest', () => {
         const s = series.labels[series.labels.indexOf('series') + 1];
         while (it.next()) present.add(`${b}/${s}@${it.timestamp}=${it.value}`);
       }
+      querier.close();
       const lost: string[] = [];
       for (const index of acknowledged) {
         for (let s = 0; s < SERIES_PER_BATCH; s++) {

@@ -19,7 +19,7 @@ export interface ParsedFlags {
 /** Parses `--name=value`, `--name value` and boolean `--name` flags; unknown flags are usage errors. */
 export function parseFlags(args: string[], specs: FlagSpec[], allowPositionals: boolean): ParsedFlags {
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = { help: { type: 'boolean' }, h: { type: 'boolean' } };
-  for (const spec of specs) options[spec.name] = { type: spec.boolean === true ? 'boolean' : 'string', multiple: spec.multiple };
+  for (const spec of specs) options[spec.name] = spec.multiple === true ? { type: 'string', multiple: true } : { type: spec.boolean === true ? 'boolean' : 'string' };
   let parsed;
   try {
     parsed = parseArgs({ args, options, allowPositionals, strict: true });

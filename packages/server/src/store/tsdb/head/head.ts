@@ -118,7 +118,7 @@ export class Head {
   private exemplarNext = 0;
 
   constructor(options: HeadOptions) {
-    this.options = { maxExemplars: 100_000, ...options };
+    this.options = { ...options, maxExemplars: options.maxExemplars ?? 100_000 };
     this.exemplars = new Array(Math.max(0, this.options.maxExemplars));
   }
 
