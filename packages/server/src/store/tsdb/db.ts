@@ -20,6 +20,7 @@ import {
   replayWal,
   truncateSegmentsBefore,
 } from './wal/index.ts';
+import type { WalFileOps } from './wal/index.ts';
 
 export interface TsdbOptions {
   dir: string;
@@ -32,6 +33,8 @@ export interface TsdbOptions {
   maxExemplars?: number;
   walSegmentSize?: number;
   clock?: Clock;
+  /** Replaces WAL file operations (tests inject ENOSPC this way). */
+  walFileOps?: Partial<WalFileOps>;
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -132,7 +135,7 @@ export class Tsdb implements Storage {
     }
     if (report.corruption !== null) this.log('error', 'WAL corruption repaired; later segments were removed', { ...report.corruption });
     this.log('info', 'WAL replay completed', { seconds: this.counters.walReplaySeconds, records: report.records, series: head.numSeries });
-    this.wal = await WalWriter.open(this.walDir, { segmentSize: this.options.walSegmentSize });
+    this.wal = await WalWriter.open(this.walDir, { segmentSize: this.options.walSegmentSize, fileOps: this.options.walFileOps });
   }
 
   private async removeTemporaryDirs(): Promise<void> {
