@@ -1,11 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { LabelMatcher, Labels } from '../../../model/index.ts';
-import { XorIterator } from '../chunk/index.ts';
+import { ChunkIterator, isKnownEncoding } from '../chunk/index.ts';
 import type { Querier, SampleIterator, SelectHints, Series } from '../../types.ts';
 import { ChunkReader } from './chunks.ts';
 import { CorruptBlockError } from './encoding.ts';
-import { CHUNKS_DIR, ChunkEncoding, INDEX_FILE, META_FILE, META_VERSION, TOMBSTONES_FILE } from './format.ts';
+import { CHUNKS_DIR, INDEX_FILE, META_FILE, META_VERSION, TOMBSTONES_FILE } from './format.ts';
 import { ChunkMetas, IndexReader } from './index-reader.ts';
 import { intersect, subtract, union } from './postings.ts';
 import type { Tombstones } from './tombstones.ts';
@@ -177,7 +177,7 @@ export class Block {
 }
 
 function checkEncoding(encoding: number, reader: ChunkReader, metas: ChunkMetas, c: number): void {
-  if (encoding !== ChunkEncoding.XOR) {
+  if (!isKnownEncoding(encoding)) {
     throw new CorruptBlockError(reader.segmentPath(metas.seg[c]), metas.off[c], `unknown chunk encoding ${encoding}`);
   }
 }
@@ -238,7 +238,7 @@ export function postingsForMatchers(index: IndexReader, matchers: readonly Label
 class BlockQuerier implements Querier {
   private closed = false;
   private readonly metas = new ChunkMetas();
-  private readonly probe = new XorIterator();
+  private readonly probe = new ChunkIterator();
   private readonly enc = new Uint8Array(1);
 
   constructor(
@@ -294,6 +294,7 @@ class BlockQuerier implements Querier {
         len[k] = metas.len[c];
       }
       const data: (Uint8Array | null)[] = new Array<Uint8Array | null>(n).fill(null);
+      const encodings = new Uint8Array(n);
       if (!labelsOnly) {
         let found = false;
         for (let k = 0; k < n && !found; k++) {
@@ -304,23 +305,28 @@ class BlockQuerier implements Querier {
           }
           const bytes = this.readChunk(seg[k], off[k], len[k]).slice();
           data[k] = bytes;
-          found = hasSampleIn(this.probe.reset(bytes), mint, maxt, deleted);
+          encodings[k] = this.enc[0];
+          found = hasSampleIn(this.probe.reset(encodings[k], bytes), mint, maxt, deleted);
         }
         if (!found) continue;
       }
       emitted++;
-      yield new BlockSeries(index.labels(id), this, minT, maxT, seg, off, len, data, deleted);
+      yield new BlockSeries(index.labels(id), this, minT, maxT, seg, off, len, data, encodings, deleted);
     }
   }
 
-  /** @internal */
+  /** @internal Reads a chunk; its encoding is then in `lastEncoding`. */
   readChunk(seg: number, off: number, len: number): Uint8Array {
     this.check();
     const data = this.block.chunkReader.read(seg, off, len, this.enc);
-    if (this.enc[0] !== ChunkEncoding.XOR) {
+    if (!isKnownEncoding(this.enc[0])) {
       throw new CorruptBlockError(this.block.chunkReader.segmentPath(seg), off, `unknown chunk encoding ${this.enc[0]}`);
     }
     return data;
+  }
+
+  get lastEncoding(): number {
+    return this.enc[0];
   }
 
   get range(): { mint: number; maxt: number } {
@@ -384,7 +390,7 @@ class BlockQuerier implements Querier {
   }
 }
 
-function hasSampleIn(it: XorIterator, mint: number, maxt: number, deleted: Float64Array | undefined): boolean {
+function hasSampleIn(it: ChunkIterator, mint: number, maxt: number, deleted: Float64Array | undefined): boolean {
   if (!it.seek(mint)) return false;
   let di = 0;
   do {
@@ -407,6 +413,7 @@ class BlockSeries implements Series {
     private readonly off: Float64Array,
     private readonly len: Uint32Array,
     private readonly data: (Uint8Array | null)[],
+    private readonly encodings: Uint8Array,
     private readonly deleted: Float64Array | undefined,
   ) {}
 
@@ -424,7 +431,15 @@ class BlockSeries implements Series {
   }
   /** @internal */
   chunkBytes(k: number): Uint8Array {
-    return this.data[k] ?? this.q.readChunk(this.seg[k], this.off[k], this.len[k]);
+    const cached = this.data[k];
+    if (cached !== null) return cached;
+    const bytes = this.q.readChunk(this.seg[k], this.off[k], this.len[k]);
+    this.encodings[k] = this.q.lastEncoding;
+    return bytes;
+  }
+  /** @internal valid after chunkBytes(k) */
+  chunkEncoding(k: number): number {
+    return this.encodings[k];
   }
   /** @internal */
   get deletedIntervals(): Float64Array | undefined {
@@ -440,7 +455,7 @@ class BlockSeries implements Series {
 class BlockSeriesIterator implements SampleIterator {
   timestamp = 0;
   value = 0;
-  private readonly inner = new XorIterator();
+  private readonly inner = new ChunkIterator();
   private chunk = -1;
   private open = false;
   private done = false;
@@ -459,7 +474,8 @@ class BlockSeriesIterator implements SampleIterator {
 
   private openChunk(k: number): void {
     this.chunk = k;
-    this.inner.reset(this.s.chunkBytes(k));
+    const bytes = this.s.chunkBytes(k);
+    this.inner.reset(this.s.chunkEncoding(k), bytes);
     this.open = true;
   }
 

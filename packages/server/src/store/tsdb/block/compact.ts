@@ -3,7 +3,7 @@ import { compareLabels, compareStrings } from '../../../model/index.ts';
 import { XorAppender } from '../chunk/index.ts';
 import type { Block } from './block.ts';
 import { CorruptBlockError } from './encoding.ts';
-import { ChunkEncoding } from './format.ts';
+import { isKnownEncoding } from '../chunk/index.ts';
 import { ChunkMetas } from './index-reader.ts';
 import { SampleRuns } from './samples.ts';
 import { coveredBy, intersects } from './tombstones.ts';
@@ -83,14 +83,20 @@ function* mergeSeries(blocks: Block[]): Generator<SeriesData> {
     const chunks: ChunkData[] = [];
     const read = (p: (typeof parts)[number]): Uint8Array => {
       const data = p.c.block.chunkReader.read(p.seg, p.off, p.len, enc);
-      if (enc[0] !== ChunkEncoding.XOR) throw new CorruptBlockError(p.c.block.chunkReader.segmentPath(p.seg), p.off, `unknown chunk encoding ${enc[0]}`);
+      if (!isKnownEncoding(enc[0])) throw new CorruptBlockError(p.c.block.chunkReader.segmentPath(p.seg), p.off, `unknown chunk encoding ${enc[0]}`);
       return data;
     };
     if (!touched) {
-      for (const p of parts) chunks.push({ minTime: p.minT, maxTime: p.maxT, bytes: read(p) });
+      for (const p of parts) {
+        const bytes = read(p);
+        chunks.push({ minTime: p.minT, maxTime: p.maxT, bytes, encoding: enc[0] });
+      }
     } else {
       runs.reset();
-      for (const p of parts) runs.addChunk(read(p), p.c.rank, -Infinity, Infinity, p.deleted);
+      for (const p of parts) {
+        const bytes = read(p);
+        runs.addChunk(enc[0], bytes, p.c.rank, -Infinity, Infinity, p.deleted);
+      }
       runs.finish();
       runs.encode(app, chunks);
     }

@@ -26,10 +26,8 @@ export const Section = {
   Postings: 4,
 } as const;
 
-/** Chunk encodings (the byte before each chunk's data). */
-export const ChunkEncoding = {
-  XOR: 1,
-} as const;
+/** Chunk encodings (the byte before each chunk's data) are defined with the chunks themselves. */
+export { ChunkEncoding } from '../chunk/index.ts';
 
 /** Largest chunk segment file. A chunk record never spans two files. */
 export const MAX_SEGMENT_BYTES = 512 * 1024 * 1024;

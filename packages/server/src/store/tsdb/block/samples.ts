@@ -1,4 +1,4 @@
-import { XorAppender, decodeXorChunk, xorChunkSampleCount } from '../chunk/index.ts';
+import { XorAppender, chunkSampleCount, decodeChunk } from '../chunk/index.ts';
 import { SAMPLES_PER_CHUNK } from './format.ts';
 import type { ChunkData } from './types.ts';
 
@@ -37,11 +37,11 @@ export class SampleRuns {
    * Decodes a chunk, keeping samples in [mint, maxt] (inclusive) outside the deleted intervals.
    * On equal timestamps, higher `rank` wins (then the later added sample).
    */
-  addChunk(bytes: Uint8Array, rank: number, mint: number, maxt: number, deleted?: Float64Array): void {
-    const count = xorChunkSampleCount(bytes);
+  addChunk(encoding: number, bytes: Uint8Array, rank: number, mint: number, maxt: number, deleted?: Float64Array): void {
+    const count = chunkSampleCount(encoding, bytes);
     this.reserve(count);
     const start = this.n;
-    decodeXorChunk(bytes, this.ts, this.vs, start);
+    decodeChunk(encoding, bytes, this.ts, this.vs, start);
     const ts = this.ts;
     const words = new Uint32Array(this.vs.buffer);
     let w = start;

@@ -16,6 +16,8 @@ export interface ChunkData {
   minTime: number;
   maxTime: number;
   bytes: Uint8Array;
+  /** Encoding of `bytes` (ChunkEncoding); XOR when absent. */
+  encoding?: number;
 }
 
 export interface SeriesData {

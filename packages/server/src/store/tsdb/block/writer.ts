@@ -2,10 +2,10 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Labels } from '../../../model/index.ts';
 import { compareLabels } from '../../../model/index.ts';
-import { XorAppender, xorChunkSampleCount } from '../chunk/index.ts';
+import { ChunkEncoding, XorAppender, chunkSampleCount, compactChunk } from '../chunk/index.ts';
 import { ChunkSegmentWriter } from './chunks.ts';
 import { syncDir } from './encoding.ts';
-import { CHUNKS_DIR, ChunkEncoding, INDEX_FILE, MAX_SEGMENT_BYTES, META_FILE, META_VERSION, TOMBSTONES_FILE } from './format.ts';
+import { CHUNKS_DIR, INDEX_FILE, MAX_SEGMENT_BYTES, META_FILE, META_VERSION, TOMBSTONES_FILE } from './format.ts';
 import { SeriesTable, writeIndex } from './index-writer.ts';
 import { SampleRuns } from './samples.ts';
 import { writeTombstones } from './tombstones.ts';
@@ -66,7 +66,7 @@ export function normalizeChunks(chunks: ChunkData[], minTime: number, maxTime: n
   const kept: { c: ChunkData; i: number }[] = [];
   for (let i = 0; i < chunks.length; i++) {
     const c = chunks[i];
-    if (c.maxTime < minTime || c.minTime >= maxTime || xorChunkSampleCount(c.bytes) === 0) continue;
+    if (c.maxTime < minTime || c.minTime >= maxTime || chunkSampleCount(c.encoding ?? ChunkEncoding.XOR, c.bytes) === 0) continue;
     kept.push({ c, i });
   }
   kept.sort((a, b) => a.c.minTime - b.c.minTime || a.i - b.i);
@@ -78,7 +78,7 @@ export function normalizeChunks(chunks: ChunkData[], minTime: number, maxTime: n
   }
   if (!slow) return kept.map((k) => k.c);
   runs.reset();
-  for (const k of kept) runs.addChunk(k.c.bytes, k.i, minTime, maxTime - 1);
+  for (const k of kept) runs.addChunk(k.c.encoding ?? ChunkEncoding.XOR, k.c.bytes, k.i, minTime, maxTime - 1);
   runs.finish();
   const out: ChunkData[] = [];
   runs.encode(app, out);
@@ -124,9 +124,11 @@ export async function writeBlockStream(
       prev = s.labels;
       table.startSeries(s.labels);
       for (const c of s.chunks) {
-        const ref = cw.add(ChunkEncoding.XOR, c.bytes);
+        // Blocks keep each chunk in its smallest encoding (decimal where values allow it).
+        const stored = compactChunk(c.encoding ?? ChunkEncoding.XOR, c.bytes);
+        const ref = cw.add(stored.encoding, stored.bytes);
         table.addChunk(c.minTime, c.maxTime, ref.seg, ref.offset, ref.length);
-        numSamples += xorChunkSampleCount(c.bytes);
+        numSamples += chunkSampleCount(stored.encoding, stored.bytes);
       }
       if ((++k & 63) === 0) await cw.maybeFlush();
     }

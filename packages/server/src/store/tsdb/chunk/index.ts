@@ -1,4 +1,4 @@
-/** Chunk encodings. Today only Gorilla XOR float chunks (Prometheus-compatible bit layout). */
+/** Chunk encodings: Gorilla XOR (the head's, Prometheus's bit layout) and decimal (blocks). */
 export {
   MAX_XOR_CHUNK_SAMPLES,
   XOR_HEADER_BYTES,
@@ -7,3 +7,5 @@ export {
   decodeXorChunk,
   xorChunkSampleCount,
 } from './xor.ts';
+export { DecimalIterator, encodeDecimalChunk } from './decimal.ts';
+export { ChunkEncoding, ChunkIterator, chunkSampleCount, compactChunk, decodeChunk, isKnownEncoding } from './codec.ts';
