@@ -67,6 +67,7 @@ export class Vigil {
       dir: options.dataDir,
       retentionMs: options.retentionMs,
       retentionBytes: options.retentionBytes,
+      outOfOrderWindowMs: config.storage.tsdb.outOfOrderTimeWindowMs,
       clock,
       log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => logger[level]({ component: 'tsdb', ...fields }, message),
     });
@@ -170,6 +171,7 @@ export class Vigil {
       const next = this.options.configFile === undefined ? defaultConfig(this.selfAddress()) : await loadConfigFile(this.options.configFile);
       await this.scrape.apply(next);
       this.config = next;
+      this.storage.head.outOfOrderWindow = next.storage.tsdb.outOfOrderTimeWindowMs;
       this.lastReloadOk = true;
       this.lastReloadTime = new Date();
       this.log.info({ config: this.options.configFile }, 'configuration reloaded');

@@ -31,6 +31,8 @@ export interface TsdbOptions {
   /** Head block range, 2h as in Prometheus. */
   blockRange?: number;
   maxExemplars?: number;
+  /** Prometheus's out_of_order_time_window in ms (0 refuses out-of-order samples); also applied during WAL replay. */
+  outOfOrderWindowMs?: number;
   walSegmentSize?: number;
   clock?: Clock;
   /** Replaces WAL file operations (tests inject ENOSPC this way). */
@@ -82,6 +84,7 @@ export class Tsdb implements Storage {
       maxExemplars: options.maxExemplars,
       onCommit: (batch) => this.logCommit(batch),
     });
+    this.head.outOfOrderWindow = options.outOfOrderWindowMs ?? 0;
   }
 
   static async open(options: TsdbOptions): Promise<Tsdb> {
@@ -231,6 +234,13 @@ export class Tsdb implements Storage {
 
   /** Writes head ranges that are complete (or everything, when `all`) to blocks. */
   async persistHead(all: boolean): Promise<void> {
+    // Out-of-order samples older than the head go to blocks of their own; compaction merges them.
+    for (const [start, series] of this.head.takeOutOfOrderBefore(this.head.minValidTime)) {
+      const meta = await writeBlock(this.options.dir, { minTime: start, maxTime: start + this.blockRange, series });
+      this.blocks.push(await Block.open(join(this.options.dir, meta.ulid)));
+      this.sortBlocks();
+      this.log('info', 'out-of-order samples written to a block', { ulid: meta.ulid, minTime: start, series: meta.stats.numSeries });
+    }
     for (;;) {
       const { minTime, maxTime } = this.head.timeRange();
       if (!Number.isFinite(minTime)) return;

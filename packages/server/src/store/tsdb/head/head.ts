@@ -5,6 +5,7 @@ import type { ChunkData, SeriesData } from '../block/index.ts';
 import { AppendStatus } from '../../types.ts';
 import type { Appender, Querier, Sample, SampleIterator, Series, SelectHints, StorageStats } from '../../types.ts';
 import { validLabels } from '../../select.ts';
+import { MergeIterator } from '../../merge.ts';
 import { ChunkPool } from './chunk-pool.ts';
 import { growFloat64, growInt32, growUint32, growUint8 } from './growable.ts';
 import { MemPostings, postingsForMatchers } from './postings.ts';
@@ -42,6 +43,8 @@ export interface HeadOptions {
 
 export interface HeadCounters {
   samplesAppended: number;
+  /** Out-of-order samples accepted inside the out-of-order window. */
+  outOfOrderAccepted: number;
   outOfOrder: number;
   outOfBounds: number;
   duplicates: number;
@@ -53,6 +56,50 @@ export interface HeadCounters {
 }
 
 const NO_CHUNK = -1;
+/** `appendable` result for a sample accepted into the out-of-order buffer. */
+const ACCEPT_OUT_OF_ORDER = 2;
+
+interface OutOfOrderBuffer {
+  timestamps: Float64Array;
+  values: Float64Array;
+  count: number;
+}
+
+/** XOR chunks of at most SAMPLES_PER_CHUNK samples for sorted samples [start, end). */
+function encodeChunks(timestamps: Float64Array, values: Float64Array, start: number, end: number): ChunkData[] {
+  const chunks: ChunkData[] = [];
+  for (let i = start; i < end; i += SAMPLES_PER_CHUNK) {
+    const appender = new XorAppender(256);
+    for (let j = i; j < Math.min(end, i + SAMPLES_PER_CHUNK); j++) appender.append(timestamps[j], values[j]);
+    chunks.push({ minTime: appender.minTime, maxTime: appender.maxTime, bytes: appender.bytes().slice() });
+  }
+  return chunks;
+}
+
+/** Iterates parallel arrays of samples. */
+class ArraySampleIterator implements SampleIterator {
+  private index = -1;
+  timestamp = 0;
+  value = 0;
+
+  constructor(
+    private readonly timestamps: Float64Array,
+    private readonly values: Float64Array,
+  ) {}
+
+  next(): boolean {
+    if (++this.index >= this.timestamps.length) return false;
+    this.timestamp = this.timestamps[this.index];
+    this.value = this.values[this.index];
+    return true;
+  }
+
+  seek(t: number): boolean {
+    if (this.index >= 0 && this.index < this.timestamps.length && this.timestamp >= t) return true;
+    while (this.next()) if (this.timestamp >= t) return true;
+    return false;
+  }
+}
 
 /**
  * The in-memory head of the TSDB: every series' labels (interned), an index, and its recent samples in
@@ -65,6 +112,7 @@ export class Head {
   readonly postings = new MemPostings();
   readonly counters: HeadCounters = {
     samplesAppended: 0,
+    outOfOrderAccepted: 0,
     outOfOrder: 0,
     outOfBounds: 0,
     duplicates: 0,
@@ -76,6 +124,16 @@ export class Head {
   };
   /** Samples older than this are out of bounds (they belong to blocks already written). */
   minValidTime = -Infinity;
+  /**
+   * Prometheus's out_of_order_time_window: samples older than their series' newest but no older than
+   * this much before the newest sample in the head are kept (in a per-series sorted buffer) rather
+   * than refused. 0 refuses every out-of-order sample.
+   */
+  outOfOrderWindow = 0;
+  /** Newest sample time over all series. */
+  private newest = -Infinity;
+  /** Out-of-order samples per series, sorted by time. */
+  private readonly outOfOrder = new Map<number, OutOfOrderBuffer>();
 
   /** Next ref to hand out; refs start at 1. */
   private nextRef = 1;
@@ -150,6 +208,8 @@ export class Head {
       const first = this.firstChunk[ref];
       const chunk = this.open[ref];
       const seriesMin = first !== NO_CHUNK ? this.chunkMinTime[first] : chunk !== null && chunk !== undefined && chunk.count > 0 ? chunk.minTime : Infinity;
+      const late = this.outOfOrder.get(ref);
+      if (late !== undefined && late.timestamps[0] < minTime) minTime = late.timestamps[0];
       if (seriesMin < minTime) minTime = seriesMin;
       if (this.maxTime[ref] > maxTime) maxTime = this.maxTime[ref];
     }
@@ -259,11 +319,13 @@ export class Head {
     }
   }
 
-  /** Applies one replayed sample; unknown refs and out-of-order samples are skipped (returns false). */
+  /** Applies one replayed sample as its commit did; unknown refs and refused samples are skipped (false). */
   replaySample(ref: number, timestamp: number, value: number): boolean {
     if (ref <= 0 || ref >= this.nextRef || this.alive[ref] === 0) return false;
-    if (timestamp <= this.maxTime[ref] || timestamp < this.minValidTime) return false;
-    this.appendCommitted(ref, timestamp, value);
+    const status = this.appendable(ref, timestamp, value);
+    if (status === 0) this.appendCommitted(ref, timestamp, value);
+    else if (status === ACCEPT_OUT_OF_ORDER) this.insertOutOfOrder(ref, timestamp, value);
+    else return false;
     return true;
   }
 
@@ -298,16 +360,95 @@ export class Head {
 
   // ---- samples ---------------------------------------------------------------------------------
 
-  /** Whether a sample may be appended to committed state: 0 ok, 1 exact duplicate (ignore), or a negative AppendStatus. */
+  /**
+   * Whether a sample may be appended to committed state: 0 in order, 1 exact duplicate (ignore),
+   * ACCEPT_OUT_OF_ORDER (inside the window), or a negative AppendStatus.
+   */
   appendable(ref: number, timestamp: number, value: number): number {
     const maxT = this.maxTime[ref];
-    if (timestamp > maxT) {
-      if (timestamp < this.minValidTime) return AppendStatus.OutOfBounds;
-      return 0;
-    }
+    if (timestamp > maxT && timestamp >= this.minValidTime) return 0;
     if (timestamp === maxT) return sameBits(this.lastValue[ref], value) ? 1 : AppendStatus.DuplicateTimestamp;
+    if (this.outOfOrderWindow > 0 && timestamp >= this.newest - this.outOfOrderWindow) return ACCEPT_OUT_OF_ORDER;
     if (timestamp < this.minValidTime) return AppendStatus.OutOfBounds;
     return AppendStatus.OutOfOrder;
+  }
+
+  /** Keeps an out-of-order sample in the series' sorted buffer (a different value at a kept timestamp is dropped). */
+  insertOutOfOrder(ref: number, timestamp: number, value: number): void {
+    let buffer = this.outOfOrder.get(ref);
+    if (buffer === undefined) {
+      buffer = { timestamps: new Float64Array(8), values: new Float64Array(8), count: 0 };
+      this.outOfOrder.set(ref, buffer);
+    }
+    let lo = 0;
+    let hi = buffer.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (buffer.timestamps[mid] < timestamp) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo < buffer.count && buffer.timestamps[lo] === timestamp) {
+      if (!sameBits(buffer.values[lo], value)) this.counters.duplicates++;
+      return;
+    }
+    if (buffer.count === buffer.timestamps.length) {
+      buffer.timestamps = growFloat64(buffer.timestamps, buffer.count + 1);
+      buffer.values = growFloat64(buffer.values, buffer.count + 1);
+    }
+    buffer.timestamps.copyWithin(lo + 1, lo, buffer.count);
+    buffer.values.copyWithin(lo + 1, lo, buffer.count);
+    buffer.timestamps[lo] = timestamp;
+    buffer.values[lo] = value;
+    buffer.count++;
+    this.counters.outOfOrderAccepted++;
+  }
+
+  /**
+   * Removes and returns the out-of-order samples older than `before`, grouped by block window (they
+   * belong in blocks of their own, which compaction merges with the blocks they overlap).
+   */
+  takeOutOfOrderBefore(before: number): Map<number, SeriesData[]> {
+    const range = this.options.chunkRange;
+    const windows = new Map<number, SeriesData[]>();
+    for (const [ref, buffer] of this.outOfOrder) {
+      let taken = 0;
+      while (taken < buffer.count && buffer.timestamps[taken] < before) taken++;
+      if (taken === 0) continue;
+      let i = 0;
+      while (i < taken) {
+        const window = Math.floor(buffer.timestamps[i] / range) * range;
+        let j = i;
+        while (j < taken && buffer.timestamps[j] < window + range) j++;
+        const list = windows.get(window) ?? [];
+        list.push({ labels: this.labelsOf(ref), chunks: encodeChunks(buffer.timestamps, buffer.values, i, j) });
+        windows.set(window, list);
+        i = j;
+      }
+      this.dropOutOfOrder(ref, buffer, taken);
+    }
+    return windows;
+  }
+
+  private dropOutOfOrder(ref: number, buffer: OutOfOrderBuffer, count: number): void {
+    if (count >= buffer.count) {
+      this.outOfOrder.delete(ref);
+      return;
+    }
+    buffer.timestamps.copyWithin(0, count, buffer.count);
+    buffer.values.copyWithin(0, count, buffer.count);
+    buffer.count -= count;
+  }
+
+  /** Out-of-order samples of a series within [mint, maxt], copied (timestamps, values). */
+  outOfOrderSamples(ref: number, mint: number, maxt: number): { timestamps: Float64Array; values: Float64Array } | null {
+    const buffer = this.outOfOrder.get(ref);
+    if (buffer === undefined) return null;
+    let start = 0;
+    while (start < buffer.count && buffer.timestamps[start] < mint) start++;
+    let end = start;
+    while (end < buffer.count && buffer.timestamps[end] <= maxt) end++;
+    if (end === start) return null;
+    return { timestamps: buffer.timestamps.slice(start, end), values: buffer.values.slice(start, end) };
   }
 
   /** @internal Appends a sample known to be newer than the series' newest. */
@@ -322,6 +463,7 @@ export class Head {
       if (chunk.count >= SAMPLES_PER_CHUNK || timestamp >= boundary) this.completeChunk(ref, chunk);
     }
     chunk.append(timestamp, value);
+    if (timestamp > this.newest) this.newest = timestamp;
     this.maxTime[ref] = timestamp;
     this.lastValue[ref] = value;
     this.counters.samplesAppended++;
@@ -381,7 +523,9 @@ export class Head {
 
   /** Whether the series has any sample in [mint, maxt]. */
   overlaps(ref: number, mint: number, maxt: number): boolean {
-    if (this.alive[ref] === 0 || this.maxTime[ref] < mint) return false;
+    if (this.alive[ref] === 0) return false;
+    if (this.outOfOrder.has(ref) && this.outOfOrderSamples(ref, mint, maxt) !== null) return true;
+    if (this.maxTime[ref] < mint) return false;
     const first = this.firstChunk[ref];
     const open = this.open[ref];
     const minTime = first !== NO_CHUNK ? this.chunkMinTime[first] : open !== null && open !== undefined && open.count > 0 ? open.minTime : Infinity;
@@ -428,6 +572,9 @@ export class Head {
           });
         }
       }
+      const late = this.outOfOrderSamples(ref, mint, maxt - 1);
+      // Out-of-order samples overlap the in-order chunks; writeBlock merges overlapping chunks.
+      if (late !== null) chunks.push(...encodeChunks(late.timestamps, late.values, 0, late.timestamps.length));
       if (chunks.length > 0) yield { labels: this.labelsOf(ref), chunks };
     }
   }
@@ -455,7 +602,13 @@ export class Head {
       const open = this.open[ref];
       const openEmpty = open === null || open === undefined || open.count === 0 || open.maxTime < mint;
       if (openEmpty && open !== null && open !== undefined && open.count > 0) this.open[ref] = null;
-      if (c === NO_CHUNK && openEmpty && this.maxTime[ref] < mint) dead.add(ref);
+      const late = this.outOfOrder.get(ref);
+      if (late !== undefined) {
+        let old = 0;
+        while (old < late.count && late.timestamps[old] < mint) old++;
+        this.dropOutOfOrder(ref, late, old);
+      }
+      if (c === NO_CHUNK && openEmpty && this.maxTime[ref] < mint && !this.outOfOrder.has(ref)) dead.add(ref);
     }
     if (dead.size > 0) this.removeSeries(dead);
     return dead;
@@ -586,7 +739,7 @@ class HeadAppender implements Appender {
       return ref;
     }
     const status = head.appendable(ref, sample.timestamp, sample.value);
-    if (status !== 0) {
+    if (status !== 0 && status !== ACCEPT_OUT_OF_ORDER) {
       if (status === 1) return ref;
       if (status === AppendStatus.OutOfOrder) head.counters.outOfOrder++;
       else if (status === AppendStatus.OutOfBounds) head.counters.outOfBounds++;
@@ -638,6 +791,7 @@ class HeadAppender implements Appender {
       // Another commit may have moved the series on while this one waited for the log.
       const status = head.appendable(ref, t, this.values[i]);
       if (status === 0) head.appendCommitted(ref, t, this.values[i]);
+      else if (status === ACCEPT_OUT_OF_ORDER) head.insertOutOfOrder(ref, t, this.values[i]);
       else if (status === AppendStatus.OutOfOrder) head.counters.outOfOrder++;
     }
     for (const exemplar of this.exemplars) head.recordExemplar(exemplar);
@@ -674,7 +828,11 @@ class HeadQuerier implements Querier {
       const labels = head.labelsOf(ref);
       return {
         labels,
-        iterator: () => new ChunksIterator(head.chunksOf(ref, mint, maxt), mint, maxt),
+        iterator: () => {
+          const inOrder = new ChunksIterator(head.chunksOf(ref, mint, maxt), mint, maxt);
+          const late = head.outOfOrderSamples(ref, mint, maxt);
+          return late === null ? inOrder : new MergeIterator([new ArraySampleIterator(late.timestamps, late.values), inOrder]);
+        },
       };
     });
     series.sort((a, b) => compareLabels(a.labels, b.labels));
