@@ -47,16 +47,15 @@ export class Vigil {
   private lastReloadTime = new Date();
   private readonly startTime = new Date();
   readonly metrics = new SelfMetrics(VERSION);
-  readonly log: Logger;
+  private readonly remoteWriteMetrics = createRemoteWriteMetrics();
   url = '';
 
   private constructor(
     readonly options: VigilOptions,
+    readonly log: Logger,
     readonly storage: Tsdb,
     readonly scrape: ScrapeManager,
-  ) {
-    this.log = options.logger ?? pino({ level: options.logLevel });
-  }
+  ) {}
 
   static async start(options: VigilOptions): Promise<Vigil> {
     const logger = options.logger ?? pino({ level: options.logLevel });
@@ -72,9 +71,14 @@ export class Vigil {
       log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => logger[level]({ component: 'tsdb', ...fields }, message),
     });
     const scrape = new ScrapeManager({ storage, clock, log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => logger[level]({ component: 'scrape', ...fields }, message) });
-    const vigil = new Vigil({ ...options, logger }, storage, scrape);
+    const vigil = new Vigil(options, logger, storage, scrape);
     vigil.config = config;
-    await vigil.listen();
+    try {
+      await vigil.listen();
+    } catch (error) {
+      await storage.close();
+      throw new Error(`cannot listen on ${options.listenAddress}: ${(error as Error).message}`);
+    }
     // The built-in config scrapes Vigil itself, so it needs the address actually bound.
     if (options.configFile === undefined) vigil.config = defaultConfig(vigil.selfAddress());
     await scrape.apply(vigil.config);
@@ -98,8 +102,7 @@ export class Vigil {
   }
 
   private async listen(): Promise<void> {
-    const remoteWriteMetrics = createRemoteWriteMetrics();
-    this.remoteWriteMetrics = remoteWriteMetrics;
+    const remoteWriteMetrics = this.remoteWriteMetrics;
     const maxBodyBytes = this.options.maxRemoteWriteBytes ?? 32 << 20;
     const app = createApp({
       storage: this.storage,
@@ -156,8 +159,6 @@ export class Vigil {
     this.url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   }
 
-  private remoteWriteMetrics: ReturnType<typeof createRemoteWriteMetrics> | null = null;
-
   private retentionText(): string {
     const parts: string[] = [];
     if (this.options.retentionMs > 0) parts.push(formatDuration(this.options.retentionMs));
@@ -208,11 +209,9 @@ export class Vigil {
     m.add({ name: 'prometheus_tsdb_wal_fsync_duration_seconds_sum', help: 'Time spent in WAL fsyncs.', type: 'counter', read: () => wal().fsyncSecondsTotal });
     m.add({ name: 'prometheus_tsdb_wal_segment_current', help: 'Index of the WAL segment being written.', type: 'gauge', read: () => wal().currentSegment });
     const rw = this.remoteWriteMetrics;
-    if (rw !== null) {
-      m.add({ name: 'vigil_remote_write_requests_total', help: 'Remote-write requests received, by HTTP status.', type: 'counter', labelNames: ['code'], read: () => Object.entries(rw.requestsByStatus).map(([code, value]) => ({ labels: { code }, value })) });
-      m.add({ name: 'vigil_remote_write_samples_received_total', help: 'Samples received over remote write.', type: 'counter', read: () => rw.samplesReceived });
-      m.add({ name: 'vigil_remote_write_samples_rejected_total', help: 'Remote-write samples refused, by reason.', type: 'counter', labelNames: ['reason'], read: () => Object.entries(rw.samplesRejected).map(([reason, value]) => ({ labels: { reason }, value })) });
-    }
+    m.add({ name: 'vigil_remote_write_requests_total', help: 'Remote-write requests received, by HTTP status.', type: 'counter', labelNames: ['code'], read: () => Object.entries(rw.requestsByStatus).map(([code, value]) => ({ labels: { code }, value })) });
+    m.add({ name: 'vigil_remote_write_samples_received_total', help: 'Samples received over remote write.', type: 'counter', read: () => rw.samplesReceived });
+    m.add({ name: 'vigil_remote_write_samples_rejected_total', help: 'Remote-write samples refused, by reason.', type: 'counter', labelNames: ['reason'], read: () => Object.entries(rw.samplesRejected).map(([reason, value]) => ({ labels: { reason }, value })) });
     for (const source of this.scrape.metricSources()) m.add(source);
   }
 
