@@ -1,5 +1,6 @@
 /** Shared vocabulary: interned symbols, label sets, matchers, regexes and time. */
 export { SymbolTable } from './symbols.ts';
+export { detach } from './strings.ts';
 export type { Labels } from './labels.ts';
 export {
   METRIC_NAME,

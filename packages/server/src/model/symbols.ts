@@ -1,3 +1,5 @@
+import { detach } from './strings.ts';
+
 /**
  * String interning. Every label name and value that enters the head is stored once and referred to by
  * a small integer, so a series' labels are a short array of numbers rather than a bag of strings.
@@ -10,8 +12,7 @@ export class SymbolTable {
   intern(value: string): number {
     let id = this.ids.get(value);
     if (id === undefined) {
-      // A label parsed out of a scrape body may be a slice that keeps the whole body alive: store a copy.
-      const own = value.length > 12 ? Buffer.from(value, 'utf8').toString('utf8') : value;
+      const own = detach(value);
       id = this.strings.length;
       this.strings.push(own);
       this.ids.set(own, id);

@@ -5,6 +5,7 @@
  * remembers which texts metric relabeling dropped, and which series refs the current and the previous
  * scrape produced, for staleness markers.
  */
+import { detach } from '../../model/index.ts';
 import type { Labels } from '../../model/index.ts';
 
 export interface CacheEntry {
@@ -46,8 +47,9 @@ export class SeriesCache {
   }
 
   add(text: string, ref: number, labels: Labels): CacheEntry {
-    const entry: CacheEntry = { ref, labels, lastIter: this.iter };
-    this.series.set(text, entry);
+    // Texts and labels are cut from the scrape body; detached copies let the body be collected.
+    const entry: CacheEntry = { ref, labels: labels.map(detach), lastIter: this.iter };
+    this.series.set(detach(text), entry);
     return entry;
   }
 
@@ -63,7 +65,7 @@ export class SeriesCache {
   }
 
   addDropped(text: string): void {
-    this.dropped.set(text, this.iter);
+    this.dropped.set(detach(text), this.iter);
   }
 
   /** The store handed back another ref (it garbage-collected and recreated the series): follow it. */
