@@ -464,9 +464,9 @@ export class ScrapeLoop {
       const parsedTs = honorTimestamps ? parser.timestamp : undefined;
       const t = parsedTs ?? appendTime;
       const text = parser.seriesText();
-      if (cache.isDropped(text)) continue;
-
       let entry: CacheEntry | undefined = cache.get(text);
+      // Dropped texts are looked up only on a miss: kept series, the common case, cost one lookup.
+      if (entry === undefined && cache.isDropped(text)) continue;
       let labels: Labels;
       let alreadyScraped = false;
       if (entry !== undefined) {

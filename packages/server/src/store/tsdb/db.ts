@@ -6,6 +6,7 @@ import { MergeQuerier } from '../merge.ts';
 import type { Appender, Querier, Storage, StorageStats } from '../types.ts';
 import { Block, blocksBeyondRetention, compactBlocks, planCompaction, writeBlock } from './block/index.ts';
 import { Head } from './head/index.ts';
+import { ReplayBatch } from './replay.ts';
 import type { CommitBatch } from './head/index.ts';
 import {
   ExemplarsEncoder,
@@ -15,7 +16,6 @@ import {
   WalWriter,
   createCheckpoint,
   decodeExemplars,
-  decodeSamples,
   decodeSeries,
   replayWal,
   truncateSegmentsBefore,
@@ -118,18 +118,19 @@ export class Tsdb implements Storage {
 
     const started = performance.now();
     const head = this.head;
+    // With an out-of-order window, whether a late sample was kept depends on what came before it in
+    // the log, so samples are then applied strictly in log order (a buffer of size 0).
+    const batch = new ReplayBatch(head, head.outOfOrderWindow > 0 ? 0 : undefined);
     const onSeries = (ref: number, labels: string[]) => head.replaySeries(ref, labels);
-    const onSample = (ref: number, t: number, v: number) => {
-      head.replaySample(ref, t, v);
-    };
     const onExemplar = (ref: number, t: number, v: number, labels: string[]) => {
       if (head.isAlive(ref)) head.recordExemplar({ ref, timestamp: t, value: v, labels });
     };
     const report = await replayWal(this.walDir, 0, (type, payload) => {
       if (type === RecordType.Series) decodeSeries(payload, onSeries);
-      else if (type === RecordType.Samples) decodeSamples(payload, onSample);
+      else if (type === RecordType.Samples) batch.addRecord(payload);
       else if (type === RecordType.Exemplars) decodeExemplars(payload, onExemplar);
     });
+    batch.flush();
     this.counters.walReplaySeconds = (performance.now() - started) / 1000;
     this.counters.walReplayedRecords = report.records;
     if (report.tornTail !== null) {
@@ -137,7 +138,7 @@ export class Tsdb implements Storage {
       this.log('warn', 'WAL tail was torn (crash during a write); truncated at the last good record', { ...report.tornTail });
     }
     if (report.corruption !== null) this.log('error', 'WAL corruption repaired; later segments were removed', { ...report.corruption });
-    this.log('info', 'WAL replay completed', { seconds: this.counters.walReplaySeconds, records: report.records, series: head.numSeries });
+    this.log('info', 'WAL replay completed', { seconds: this.counters.walReplaySeconds, records: report.records, series: head.numSeries, samples: batch.applied, samplesSkipped: batch.skipped });
     this.wal = await WalWriter.open(this.walDir, { segmentSize: this.options.walSegmentSize, fileOps: this.options.walFileOps });
   }
 
