@@ -7,6 +7,7 @@ import type { Appender, Querier, Storage, StorageStats } from '../types.ts';
 import { Block, blocksBeyondRetention, compactBlocks, planCompaction, writeBlock } from './block/index.ts';
 import { Head } from './head/index.ts';
 import { ReplayBatch } from './replay.ts';
+import { HeadChunkFiles } from './headchunks/head-chunks.ts';
 import type { CommitBatch } from './head/index.ts';
 import {
   ExemplarsEncoder,
@@ -43,6 +44,9 @@ export interface TsdbOptions {
 export interface TsdbCounters {
   walReplaySeconds: number;
   walReplayedRecords: number;
+  /** WAL samples skipped at startup because a restored head chunk already held them. */
+  walReplaySkippedSamples: number;
+  headChunksRestored: number;
   walTornTailBytesDropped: number;
   compactions: number;
   compactionFailures: number;
@@ -60,10 +64,14 @@ const HOUR = 3600_000;
  */
 export class Tsdb implements Storage {
   readonly head: Head;
+  /** Completed head chunks on disk, so a restart replays only the WAL samples after them. */
+  private readonly headChunks: HeadChunkFiles;
   private blocks: Block[] = [];
   readonly counters: TsdbCounters = {
     walReplaySeconds: 0,
     walReplayedRecords: 0,
+    walReplaySkippedSamples: 0,
+    headChunksRestored: 0,
     walTornTailBytesDropped: 0,
     compactions: 0,
     compactionFailures: 0,
@@ -79,10 +87,15 @@ export class Tsdb implements Storage {
   private constructor(private readonly options: TsdbOptions) {
     this.blockRange = options.blockRange ?? 2 * HOUR;
     this.clock = options.clock ?? systemClock;
+    this.headChunks = new HeadChunkFiles(join(options.dir, 'chunks_head'));
     this.head = new Head({
       chunkRange: this.blockRange,
       maxExemplars: options.maxExemplars,
       onCommit: (batch) => this.logCommit(batch),
+      onChunkComplete: (chunk) => {
+        const window = Math.floor(chunk.minTime / this.blockRange) * this.blockRange;
+        this.headChunks.append(window, chunk.ref, chunk.minTime, chunk.maxTime, chunk.lastValue, chunk.bytes);
+      },
     });
     this.head.outOfOrderWindow = options.outOfOrderWindowMs ?? 0;
   }
@@ -118,6 +131,8 @@ export class Tsdb implements Storage {
 
     const started = performance.now();
     const head = this.head;
+    const restored = HeadChunkFiles.load(join(this.options.dir, 'chunks_head'), (chunk) => head.restoreChunk(chunk));
+    if (restored.droppedBytes > 0) this.log('warn', 'head chunk files had torn tails (crash during a write); cut at the last good chunk', { ...restored });
     // With an out-of-order window, whether a late sample was kept depends on what came before it in
     // the log, so samples are then applied strictly in log order (a buffer of size 0).
     const batch = new ReplayBatch(head, head.outOfOrderWindow > 0 ? 0 : undefined);
@@ -131,6 +146,9 @@ export class Tsdb implements Storage {
       else if (type === RecordType.Exemplars) decodeExemplars(payload, onExemplar);
     });
     batch.flush();
+    const unclaimed = head.discardUnclaimedRestores();
+    this.counters.headChunksRestored = restored.chunks - unclaimed;
+    this.counters.walReplaySkippedSamples = batch.skipped;
     this.counters.walReplaySeconds = (performance.now() - started) / 1000;
     this.counters.walReplayedRecords = report.records;
     if (report.tornTail !== null) {
@@ -138,7 +156,7 @@ export class Tsdb implements Storage {
       this.log('warn', 'WAL tail was torn (crash during a write); truncated at the last good record', { ...report.tornTail });
     }
     if (report.corruption !== null) this.log('error', 'WAL corruption repaired; later segments were removed', { ...report.corruption });
-    this.log('info', 'WAL replay completed', { seconds: this.counters.walReplaySeconds, records: report.records, series: head.numSeries, samples: batch.applied, samplesSkipped: batch.skipped });
+    this.log('info', 'WAL replay completed', { seconds: this.counters.walReplaySeconds, records: report.records, series: head.numSeries, samples: batch.applied, samplesSkipped: batch.skipped, chunksRestored: restored.chunks - unclaimed });
     this.wal = await WalWriter.open(this.walDir, { segmentSize: this.options.walSegmentSize, fileOps: this.options.walFileOps });
   }
 
@@ -228,6 +246,7 @@ export class Tsdb implements Storage {
 
   private async runMaintenance(): Promise<void> {
     if (this.closed) return;
+    this.headChunks.flush();
     await this.persistHead(false);
     await this.compactBlocks();
     await this.applyRetention();
@@ -254,6 +273,7 @@ export class Tsdb implements Storage {
       else await rm(join(this.options.dir, meta.ulid), { recursive: true, force: true });
       this.sortBlocks();
       const dead = this.head.truncate(end);
+      this.headChunks.truncateBefore(end, this.blockRange);
       await this.checkpoint(end, dead);
       this.log('info', 'head range written to a block', { ulid: meta.ulid, minTime: start, maxTime: end, series: meta.stats.numSeries });
       if (all && this.head.numSeries === 0) return;
@@ -330,6 +350,7 @@ export class Tsdb implements Storage {
     await this.maintenance;
     this.closed = true;
     await this.wal.close();
+    this.headChunks.close();
     for (const block of this.blocks) await block.close();
   }
 }

@@ -9,6 +9,7 @@ export class ChunkPool {
   /** Live bytes per page, to know when a page can go. */
   liveBytes: number[] = [];
   private current = -1;
+  private readonly adopted = new Map<ArrayBufferLike, number>();
   private used = 0;
 
   constructor(pageSize = 1 << 22) {
@@ -30,6 +31,29 @@ export class ChunkPool {
     this.used += length;
     this.liveBytes[this.current] += length;
     return this.current;
+  }
+
+  /**
+   * Uses the buffer that `bytes` is a view of as a page of its own, without copying (chunks restored
+   * from a head chunk file stay in the file's buffer); returns the page and writes the offset of
+   * `bytes` into `out[0]`. The page goes when its last chunk is released.
+   */
+  adopt(bytes: Uint8Array, out: Uint32Array): number {
+    let page = this.adopted.get(bytes.buffer);
+    if (page === undefined || this.pages[page] === null) {
+      page = this.pages.length;
+      this.pages.push(new Uint8Array(bytes.buffer));
+      this.liveBytes.push(0);
+      this.adopted.set(bytes.buffer, page);
+    }
+    out[0] = bytes.byteOffset;
+    this.liveBytes[page] += bytes.length;
+    return page;
+  }
+
+  /** Forgets which buffers were adopted (after startup), so their pages can be collected. */
+  endAdoption(): void {
+    this.adopted.clear();
   }
 
   view(page: number, offset: number, length: number): Uint8Array {

@@ -39,6 +39,18 @@ export interface HeadOptions {
   onCommit?: (batch: CommitBatch) => Promise<void>;
   /** Kept exemplars, a ring buffer (Prometheus's storage.exemplars.max_exemplars). */
   maxExemplars?: number;
+  /** Called with every chunk the head completes (to keep it on disk for fast restarts). */
+  onChunkComplete?: (chunk: CompletedChunk) => void;
+}
+
+/** A completed head chunk, as handed to `onChunkComplete` and restored at startup. */
+export interface CompletedChunk {
+  ref: number;
+  minTime: number;
+  maxTime: number;
+  lastValue: number;
+  /** XOR chunk bytes; a view, valid only during the call. */
+  bytes: Uint8Array;
 }
 
 export interface HeadCounters {
@@ -107,7 +119,7 @@ class ArraySampleIterator implements SampleIterator {
  * packed into pages; the only object per series is its open chunk's encoder.
  */
 export class Head {
-  readonly options: Required<Omit<HeadOptions, 'onCommit'>> & Pick<HeadOptions, 'onCommit'>;
+  readonly options: Required<Omit<HeadOptions, 'onCommit' | 'onChunkComplete'>> & Pick<HeadOptions, 'onCommit' | 'onChunkComplete'>;
   readonly symbols = new SymbolTable();
   readonly postings = new MemPostings();
   readonly counters: HeadCounters = {
@@ -132,6 +144,8 @@ export class Head {
   outOfOrderWindow = 0;
   /** Newest sample time over all series. */
   private newest = -Infinity;
+  /** Chunks restored from disk, waiting for their series to be recreated by the WAL replay. */
+  private readonly restored = new Map<number, { first: number; last: number; maxTime: number; lastValue: number; count: number }>();
   /** Out-of-order samples per series, sorted by time. */
   private readonly outOfOrder = new Map<number, OutOfOrderBuffer>();
 
@@ -311,6 +325,16 @@ export class Head {
     if (ref >= this.nextRef) this.nextRef = ref + 1;
     this.createSeries(ref, ids, n, labels);
     this.logged[ref] = 1;
+    const restored = this.restored.get(ref);
+    if (restored !== undefined) {
+      this.restored.delete(ref);
+      this.firstChunk[ref] = restored.first;
+      this.lastChunk[ref] = restored.last;
+      this.maxTime[ref] = restored.maxTime;
+      this.lastValue[ref] = restored.lastValue;
+      if (restored.maxTime > this.newest) this.newest = restored.maxTime;
+      this.liveChunks += restored.count;
+    }
     if (!this.byHash.has(hash)) this.byHash.set(hash, ref);
     else {
       const others = this.collisions.get(hash);
@@ -455,7 +479,7 @@ export class Head {
   appendCommitted(ref: number, timestamp: number, value: number): void {
     let chunk = this.open[ref];
     if (chunk === null || chunk === undefined) {
-      chunk = new XorAppender(64);
+      chunk = new XorAppender(128);
       this.open[ref] = chunk;
     } else if (chunk.count > 0) {
       const range = this.options.chunkRange;
@@ -471,6 +495,22 @@ export class Head {
 
   private completeChunk(ref: number, chunk: XorAppender): void {
     const bytes = chunk.bytes();
+    const index = this.addChunkEntry(bytes, chunk.minTime, chunk.maxTime);
+    const last = this.lastChunk[ref];
+    if (last === NO_CHUNK) this.firstChunk[ref] = index;
+    else this.chunkNext[last] = index;
+    this.lastChunk[ref] = index;
+    this.liveChunks++;
+    this.counters.chunksCreated++;
+    this.options.onChunkComplete?.({ ref, minTime: chunk.minTime, maxTime: chunk.maxTime, lastValue: chunk.lastValue, bytes });
+    chunk.reset();
+  }
+
+  /**
+   * A fresh chunk-table entry (not yet linked to a series) for chunk bytes, copied into the pool or,
+   * for restored chunks, left in the buffer they were read into.
+   */
+  private addChunkEntry(bytes: Uint8Array, minTime: number, maxTime: number, adopt = false): number {
     let index = this.freeChunks.pop();
     if (index === undefined) {
       index = this.chunkCount++;
@@ -484,19 +524,61 @@ export class Head {
         this.chunkNext = growInt32(this.chunkNext, size);
       }
     }
-    this.chunkPage[index] = this.pool.add(bytes, this.offsetOut);
+    this.chunkPage[index] = adopt ? this.pool.adopt(bytes, this.offsetOut) : this.pool.add(bytes, this.offsetOut);
     this.chunkOffset[index] = this.offsetOut[0];
     this.chunkLength[index] = bytes.length;
-    this.chunkMinTime[index] = chunk.minTime;
-    this.chunkMaxTime[index] = chunk.maxTime;
+    this.chunkMinTime[index] = minTime;
+    this.chunkMaxTime[index] = maxTime;
     this.chunkNext[index] = NO_CHUNK;
-    const last = this.lastChunk[ref];
-    if (last === NO_CHUNK) this.firstChunk[ref] = index;
-    else this.chunkNext[last] = index;
-    this.lastChunk[ref] = index;
-    this.liveChunks++;
-    this.counters.chunksCreated++;
-    chunk.reset();
+    return index;
+  }
+
+  /**
+   * Takes back a chunk written by `onChunkComplete` before a restart. It is linked to its series when
+   * the WAL replay recreates the series; WAL samples it covers are then skipped.
+   */
+  restoreChunk(chunk: CompletedChunk): void {
+    if (chunk.minTime < this.minValidTime) return;
+    const index = this.addChunkEntry(chunk.bytes, chunk.minTime, chunk.maxTime, true);
+    const restored = this.restored.get(chunk.ref);
+    if (restored === undefined) {
+      this.restored.set(chunk.ref, { first: index, last: index, maxTime: chunk.maxTime, lastValue: chunk.lastValue, count: 1 });
+    } else if (chunk.minTime > restored.maxTime) {
+      this.chunkNext[restored.last] = index;
+      restored.last = index;
+      restored.maxTime = chunk.maxTime;
+      restored.lastValue = chunk.lastValue;
+      restored.count++;
+    } else {
+      // Out of sequence (a file from an earlier run): keep what is already linked.
+      this.releaseChunk(index);
+    }
+  }
+
+  /** Drops restored chunks whose series the WAL no longer has (garbage-collected before the restart). */
+  discardUnclaimedRestores(): number {
+    let dropped = 0;
+    for (const restored of this.restored.values()) {
+      for (let c = restored.first; c !== NO_CHUNK; ) {
+        const next = this.chunkNext[c];
+        this.releaseChunk(c);
+        dropped++;
+        c = next;
+      }
+    }
+    this.restored.clear();
+    this.pool.endAdoption();
+    return dropped;
+  }
+
+  private releaseChunk(index: number): void {
+    this.pool.release(this.chunkPage[index], this.chunkLength[index]);
+    this.freeChunks.push(index);
+  }
+
+  /** Newest committed (or restored) sample time of a series. */
+  maxTimeOf(ref: number): number {
+    return this.maxTime[ref];
   }
 
   recordExemplar(record: ExemplarRecord): void {
