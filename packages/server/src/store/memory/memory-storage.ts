@@ -1,7 +1,8 @@
 import { labelsKey, compareLabels, compareStrings, getLabel } from '../../model/index.ts';
 import type { LabelMatcher, Labels } from '../../model/index.ts';
 import { AppendStatus } from '../types.ts';
-import type { Appender, Querier, Sample, SampleIterator, Series, SelectHints, SeriesRef, Storage, StorageStats } from '../types.ts';
+import type { Appender, Querier, Sample, Series, SelectHints, SeriesRef, Storage, StorageStats } from '../types.ts';
+import { ArraySampleIterator } from '../iterators.ts';
 import { seriesMatches, validLabels } from '../select.ts';
 
 interface MemorySeries {
@@ -162,7 +163,7 @@ class MemoryQuerier implements Querier {
     const { mint, maxt } = this;
     return found.map((s) => ({
       labels: s.labels,
-      iterator: () => new ArrayIterator(s.timestamps, s.values, s.count, mint, maxt),
+      iterator: () => new ArraySampleIterator(s.timestamps, s.values, s.count, mint, maxt),
     }));
   }
 
@@ -182,41 +183,4 @@ class MemoryQuerier implements Querier {
   }
 
   close(): void {}
-}
-
-class ArrayIterator implements SampleIterator {
-  private index = -1;
-  timestamp = 0;
-  value = 0;
-
-  constructor(
-    private readonly timestamps: readonly number[],
-    private readonly values: Float64Array,
-    private readonly count: number,
-    private readonly mint: number,
-    private readonly maxt: number,
-  ) {}
-
-  next(): boolean {
-    for (;;) {
-      this.index++;
-      if (this.index >= this.count) return false;
-      const t = this.timestamps[this.index];
-      if (t > this.maxt) {
-        this.index = this.count;
-        return false;
-      }
-      if (t >= this.mint) {
-        this.timestamp = t;
-        this.value = this.values[this.index];
-        return true;
-      }
-    }
-  }
-
-  seek(t: number): boolean {
-    if (this.index >= 0 && this.index < this.count && this.timestamp >= t) return true;
-    while (this.next()) if (this.timestamp >= t) return true;
-    return false;
-  }
 }

@@ -6,6 +6,7 @@ import { AppendStatus } from '../../types.ts';
 import type { Appender, Querier, Sample, SampleIterator, Series, SelectHints, StorageStats } from '../../types.ts';
 import { validLabels } from '../../select.ts';
 import { MergeIterator } from '../../merge.ts';
+import { ArraySampleIterator } from '../../iterators.ts';
 import { ChunkPool } from './chunk-pool.ts';
 import { growFloat64, growInt32, growUint32, growUint8 } from './growable.ts';
 import { MemPostings, postingsForMatchers } from './postings.ts';
@@ -88,30 +89,7 @@ function encodeChunks(timestamps: Float64Array, values: Float64Array, start: num
   return chunks;
 }
 
-/** Iterates parallel arrays of samples. */
-class ArraySampleIterator implements SampleIterator {
-  private index = -1;
-  timestamp = 0;
-  value = 0;
 
-  constructor(
-    private readonly timestamps: Float64Array,
-    private readonly values: Float64Array,
-  ) {}
-
-  next(): boolean {
-    if (++this.index >= this.timestamps.length) return false;
-    this.timestamp = this.timestamps[this.index];
-    this.value = this.values[this.index];
-    return true;
-  }
-
-  seek(t: number): boolean {
-    if (this.index >= 0 && this.index < this.timestamps.length && this.timestamp >= t) return true;
-    while (this.next()) if (this.timestamp >= t) return true;
-    return false;
-  }
-}
 
 /**
  * The in-memory head of the TSDB: every series' labels (interned), an index, and its recent samples in
@@ -237,14 +215,7 @@ export class Head {
     const n = labels.length;
     if (n > this.scratchIds.length || n > 255 * 2) return AppendStatus.InvalidLabels;
     const ids = this.scratchIds;
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < n; i++) {
-      const id = this.symbols.intern(labels[i]);
-      ids[i] = id;
-      hash = Math.imul(hash ^ id, 0x01000193);
-      hash = Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d);
-    }
-    hash = (hash ^ n) & 0x3fffffff;
+    const hash = this.internAndHash(labels, ids);
     const found = this.byHash.get(hash);
     if (found !== undefined) {
       if (this.sameIds(found, ids, n)) return found;
@@ -261,6 +232,19 @@ export class Head {
       else others.push(ref);
     }
     return ref;
+  }
+
+  /** Interns the labels into `ids` and returns their hash (30 bits, so map keys stay small integers). */
+  private internAndHash(labels: Labels, ids: Uint32Array): number {
+    const n = labels.length;
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < n; i++) {
+      const id = this.symbols.intern(labels[i]);
+      ids[i] = id;
+      hash = Math.imul(hash ^ id, 0x01000193);
+      hash = Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d);
+    }
+    return (hash ^ n) & 0x3fffffff;
   }
 
   private sameIds(ref: number, ids: Uint32Array, n: number): boolean {
@@ -314,14 +298,7 @@ export class Head {
     if (ref < this.nextRef && this.alive[ref] === 1) return;
     const n = labels.length;
     const ids = n <= this.scratchIds.length ? this.scratchIds : new Uint32Array(n);
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < n; i++) {
-      const id = this.symbols.intern(labels[i]);
-      ids[i] = id;
-      hash = Math.imul(hash ^ id, 0x01000193);
-      hash = Math.imul(hash ^ (hash >>> 15), 0x2c1b3c6d);
-    }
-    hash = (hash ^ n) & 0x3fffffff;
+    const hash = this.internAndHash(labels, ids);
     if (ref >= this.nextRef) this.nextRef = ref + 1;
     this.createSeries(ref, ids, n, labels);
     this.logged[ref] = 1;
