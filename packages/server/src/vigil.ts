@@ -6,7 +6,7 @@ import pino from 'pino';
 import type { Logger } from 'pino';
 import { defaultConfig, loadConfigFile } from './config/index.ts';
 import type { PrometheusConfig } from './config/index.ts';
-import { createRemoteWriteMetrics, handleRemoteWrite } from './ingest/remotewrite/index.ts';
+import { createRemoteWriteMetrics } from './ingest/remotewrite/index.ts';
 import { ScrapeManager } from './ingest/scrape/index.ts';
 import { formatDuration, systemClock } from './model/index.ts';
 import type { Clock } from './model/index.ts';
@@ -14,6 +14,7 @@ import { SelfMetrics, createApp } from './serve/index.ts';
 import { Tsdb } from './store/tsdb/index.ts';
 import { VERSION } from './cli/version.ts';
 import { mountImportApi } from './serve/import-api.ts';
+import { mountRemoteWriteApi } from './serve/remote-write-api.ts';
 
 export interface VigilOptions {
   /** prometheus.yml; undefined runs the built-in config that scrapes Vigil itself. */
@@ -127,25 +128,7 @@ export class Vigil {
       reload: () => this.reload(),
       metrics: () => this.metrics.render(),
       extraRoutes: [
-        (hono) => {
-          hono.post('/api/v1/write', async (c) => {
-            const length = Number(c.req.header('content-length') ?? '0');
-            if (length > maxBodyBytes) return c.text(`request body too large: ${length} bytes exceeds ${maxBodyBytes}`, 413);
-            const body = new Uint8Array(await c.req.arrayBuffer());
-            const result = await handleRemoteWrite(
-              this.storage,
-              body,
-              {
-                contentEncoding: c.req.header('content-encoding'),
-                contentType: c.req.header('content-type'),
-                remoteWriteVersion: c.req.header('x-prometheus-remote-write-version'),
-              },
-              { maxBodyBytes },
-              remoteWriteMetrics,
-            );
-            return result.status === 204 ? c.body(null, 204) : c.text(result.body, result.status as 400);
-          });
-        },
+        (hono) => mountRemoteWriteApi(hono, this.storage, remoteWriteMetrics, maxBodyBytes),
         (hono) => mountImportApi(hono, this.storage, this.options.dataDir),
       ],
     });
