@@ -178,6 +178,7 @@ test('restarts from head chunk files, replaying only the WAL after them, and sur
     await db.close();
     const reopened = await Tsdb.open({ dir, retentionMs: 0, retentionBytes: 0 });
     assert.equal(reopened.counters.headChunksRestored, 30 * 3);
+    assert.equal(reopened.head.counters.samplesRestored, 30 * 360);
     assert.equal(reopened.counters.walReplaySkippedSamples, 30 * 360);
     assert.deepEqual(readAll(reopened.querier(-Infinity, Infinity)), expected);
     // Appending continues where the restored chunks end.

@@ -45,27 +45,11 @@ export class ReplayBatch {
       for (let i = 0; i < n; i++) this.apply(refs[i], timestamps[i], values[i]);
       return;
     }
-    const start = this.count;
-    const end = start + decodeSamplesInto(payload, this.refs, this.timestamps, this.values, start);
-    // Samples already in a restored chunk (or otherwise older than the series' newest) are dropped
-    // here, before the sort; series records always precede their samples in the log.
-    const head = this.head;
-    const refs = this.refs;
-    const timestamps = this.timestamps;
-    const values = this.values;
-    let kept = start;
-    for (let i = start; i < end; i++) {
-      const ref = refs[i];
-      if (timestamps[i] <= head.maxTimeOf(ref) && head.isAlive(ref)) {
-        this.skipped++;
-        continue;
-      }
-      refs[kept] = ref;
-      timestamps[kept] = timestamps[i];
-      values[kept] = values[i];
-      kept++;
-    }
-    this.count = kept;
+    // Samples already in a restored chunk (older than the series' newest) are dropped while
+    // decoding, before the sort; series records always precede their samples in the log.
+    const written = decodeSamplesInto(payload, this.refs, this.timestamps, this.values, this.count, this.head.newestTimes());
+    this.skipped += n - written;
+    this.count += written;
   }
 
   /**

@@ -1,6 +1,6 @@
 import { SymbolTable, compareLabels, getLabel } from '../../../model/index.ts';
 import type { LabelMatcher, Labels } from '../../../model/index.ts';
-import { XorAppender, XorIterator } from '../chunk/index.ts';
+import { XorAppender, XorIterator, xorChunkSampleCount } from '../chunk/index.ts';
 import type { ChunkData, SeriesData } from '../block/index.ts';
 import { AppendStatus } from '../../types.ts';
 import type { Appender, Querier, Sample, SampleIterator, Series, SelectHints, StorageStats } from '../../types.ts';
@@ -56,6 +56,8 @@ export interface CompletedChunk {
 
 export interface HeadCounters {
   samplesAppended: number;
+  /** Samples in head chunks restored from disk at startup (not appended again). */
+  samplesRestored: number;
   /** Out-of-order samples accepted inside the out-of-order window. */
   outOfOrderAccepted: number;
   outOfOrder: number;
@@ -102,6 +104,7 @@ export class Head {
   readonly postings = new MemPostings();
   readonly counters: HeadCounters = {
     samplesAppended: 0,
+    samplesRestored: 0,
     outOfOrderAccepted: 0,
     outOfOrder: 0,
     outOfBounds: 0,
@@ -123,7 +126,7 @@ export class Head {
   /** Newest sample time over all series. */
   private newest = -Infinity;
   /** Chunks restored from disk, waiting for their series to be recreated by the WAL replay. */
-  private readonly restored = new Map<number, { first: number; last: number; maxTime: number; lastValue: number; count: number }>();
+  private readonly restored = new Map<number, { first: number; last: number; maxTime: number; lastValue: number; count: number; samples: number }>();
   /** Out-of-order samples per series, sorted by time. */
   private readonly outOfOrder = new Map<number, OutOfOrderBuffer>();
 
@@ -311,6 +314,7 @@ export class Head {
       this.lastValue[ref] = restored.lastValue;
       if (restored.maxTime > this.newest) this.newest = restored.maxTime;
       this.liveChunks += restored.count;
+      this.counters.samplesRestored += restored.samples;
     }
     if (!this.byHash.has(hash)) this.byHash.set(hash, ref);
     else {
@@ -456,7 +460,9 @@ export class Head {
   appendCommitted(ref: number, timestamp: number, value: number): void {
     let chunk = this.open[ref];
     if (chunk === null || chunk === undefined) {
-      chunk = new XorAppender(128);
+      // Size the buffer like the series' last chunk, so it rarely has to grow.
+      const last = this.lastChunk[ref];
+      chunk = new XorAppender(last === NO_CHUNK ? 128 : this.chunkLength[last] + 32);
       this.open[ref] = chunk;
     } else if (chunk.count > 0) {
       const range = this.options.chunkRange;
@@ -519,13 +525,14 @@ export class Head {
     const index = this.addChunkEntry(chunk.bytes, chunk.minTime, chunk.maxTime, true);
     const restored = this.restored.get(chunk.ref);
     if (restored === undefined) {
-      this.restored.set(chunk.ref, { first: index, last: index, maxTime: chunk.maxTime, lastValue: chunk.lastValue, count: 1 });
+      this.restored.set(chunk.ref, { first: index, last: index, maxTime: chunk.maxTime, lastValue: chunk.lastValue, count: 1, samples: xorChunkSampleCount(chunk.bytes) });
     } else if (chunk.minTime > restored.maxTime) {
       this.chunkNext[restored.last] = index;
       restored.last = index;
       restored.maxTime = chunk.maxTime;
       restored.lastValue = chunk.lastValue;
       restored.count++;
+      restored.samples += xorChunkSampleCount(chunk.bytes);
     } else {
       // Out of sequence (a file from an earlier run): keep what is already linked.
       this.releaseChunk(index);
@@ -553,9 +560,12 @@ export class Head {
     this.freeChunks.push(index);
   }
 
-  /** Newest committed (or restored) sample time of a series. */
-  maxTimeOf(ref: number): number {
-    return this.maxTime[ref];
+  /**
+   * Newest committed (or restored) sample time per series ref, -Infinity for refs never used. A live
+   * view: valid until the next series is created (the array may then be replaced).
+   */
+  newestTimes(): Float64Array {
+    return this.maxTime;
   }
 
   recordExemplar(record: ExemplarRecord): void {

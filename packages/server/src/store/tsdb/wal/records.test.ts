@@ -170,6 +170,22 @@ test('NaN payloads (the stale marker) survive encode/decode bit for bit', () => 
   }
   assert.throws(() => decodeSamplesInto(p1, r2, t2, v2, 4), RangeError);
 
+  // Skipping samples no newer than a per-ref time (replay after restoring head chunks).
+  const newest = new Float64Array(Math.max(...refs) + 1).fill(-Infinity);
+  newest[refs[0]] = ts[0];
+  const r3 = new Float64Array(8);
+  const t3 = new Float64Array(8);
+  const v3 = new Float64Array(8);
+  const kept = decodeSamplesInto(p1, r3, t3, v3, 0, newest);
+  const expected = refs.map((ref, i) => ({ ref, t: ts[i], bits: nans[i] })).filter((x) => !(x.t <= newest[x.ref]));
+  assert.equal(kept, expected.length);
+  assert.ok(kept < refs.length, 'something was skipped');
+  for (let i = 0; i < kept; i++) {
+    assert.equal(r3[i], expected[i].ref);
+    assert.equal(t3[i], expected[i].t);
+    assert.equal(bitsOf(v3, i), expected[i].bits);
+  }
+
   // Raw view.
   const raw: bigint[] = [];
   decodeSamplesRaw(p1, (_r, _t, b, at) => raw.push(new DataView(b.buffer, b.byteOffset + at, 8).getBigUint64(0, true)));

@@ -505,6 +505,8 @@ export function decodeSamplesInto(
   ts: { [i: number]: number; length: number },
   vs: Float64Array,
   offset = 0,
+  /** When given, samples with t <= newest[ref] are skipped (replay: already restored). */
+  newest?: Float64Array,
 ): number {
   const c = new Cursor();
   c.init(payload);
@@ -522,6 +524,7 @@ export function decodeSamplesInto(
   const vw = new Uint32Array(vs.buffer, vs.byteOffset, vs.length * 2);
   const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   let p = c.pos;
+  let written = 0;
   for (let i = 0; i < n; i++) {
     let d = zz2(b, p);
     if (d === d) {
@@ -541,9 +544,14 @@ export function decodeSamplesInto(
       p = c.pos;
     }
     if (p + 8 > end) throw new WalRecordError('samples record truncated');
-    const j = offset + i;
+    const t = baseT + d;
+    if (newest !== undefined && ref < newest.length && t <= newest[ref]) {
+      p += 8;
+      continue;
+    }
+    const j = offset + written++;
     refs[j] = ref;
-    ts[j] = baseT + d;
+    ts[j] = t;
     // Two 32-bit integer copies: bit-exact without going through a float register.
     vw[j * 2] = dv.getUint32(p, true);
     vw[j * 2 + 1] = dv.getUint32(p + 4, true);
@@ -551,7 +559,7 @@ export function decodeSamplesInto(
   }
   c.pos = p;
   finishCheck(c, 'samples');
-  return n;
+  return written;
 }
 
 /** Calls `onExemplar` for every exemplar of an Exemplars payload; returns the count. */
