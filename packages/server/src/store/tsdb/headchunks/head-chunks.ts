@@ -59,7 +59,9 @@ export class HeadChunkFiles {
     const f64Bytes = new Uint8Array(f64.buffer);
     for (const name of names.filter((n) => /^-?\d+$/.test(n)).sort((a, b) => Number(a) - Number(b))) {
       const path = join(dir, name);
-      const data = readFileSync(path);
+      const file = readFileSync(path);
+      // Plain Uint8Array views: cheaper to make than Buffer slices, a few million times per restart.
+      const data = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
       const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
       report.files++;
       let p = 0;
@@ -67,14 +69,14 @@ export class HeadChunkFiles {
         const length = view.getUint32(p + 28, true);
         const end = p + RECORD_OVERHEAD + length;
         if (end > data.length) break;
-        if ((crc32(data.subarray(p, end - 4)) >>> 0) !== view.getUint32(end - 4, true)) break;
-        f64Bytes.set(data.subarray(p + 20, p + 28));
+        if ((crc32(new Uint8Array(data.buffer, data.byteOffset + p, end - 4 - p)) >>> 0) !== view.getUint32(end - 4, true)) break;
+        for (let k = 0; k < 8; k++) f64Bytes[k] = data[p + 20 + k];
         onChunk({
           ref: view.getUint32(p, true),
           minTime: view.getFloat64(p + 4, true),
           maxTime: view.getFloat64(p + 12, true),
           lastValue: f64[0],
-          bytes: data.subarray(p + 32, end - 4),
+          bytes: new Uint8Array(data.buffer, data.byteOffset + p + 32, length),
         });
         report.chunks++;
         p = end;
