@@ -132,7 +132,8 @@ export interface ScrapeHttpOptions {
 }
 
 export interface ScrapeResponse {
-  body: string;
+  /** The body, decompressed; decoded to text piece by piece by the parser's caller. */
+  body: Uint8Array;
   /** The Content-Type header, '' when absent. */
   contentType: string;
   /** Uncompressed body size in bytes. */
@@ -313,7 +314,7 @@ export class ScrapeHttpClient {
       source.on('end', () => {
         if (settled) return;
         settled = true;
-        resolve({ body: Buffer.concat(chunks, size).toString('utf8'), contentType, bytes: size });
+        resolve({ body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), contentType, bytes: size });
       });
     });
   }

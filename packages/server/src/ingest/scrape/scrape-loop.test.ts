@@ -590,3 +590,52 @@ describe('ScrapeLoop', () => {
     }
   });
 });
+
+describe('ScrapeLoop with large bodies (parsed in pieces)', () => {
+  it('reads every sample of a body cut into many pieces, keeping TYPE context and raw newlines in values', async () => {
+    const lines: string[] = ['# TYPE h histogram'];
+    for (let i = 0; i < 3000; i++) lines.push(`h_bucket{le="${i}",pod="pod-${i}-${'x'.repeat(20)}"} ${i}`);
+    // A label value with a raw newline (the text format tolerates it) somewhere past the first cut.
+    lines.push('odd{v="line one', 'line two"} 7');
+    for (let i = 0; i < 2000; i++) lines.push(`g{i="${i}"} ${i / 4}`);
+    target.body = lines.join('\n') + '\n';
+    assert.ok(target.body.length > 200_000, 'several pieces');
+    const { loop, storage } = setup();
+    await loop.scrapeOnce();
+    assert.equal(loop.status().lastError, '');
+    const data = dump(storage);
+    // le="12" becomes "12.0" after a histogram TYPE even in the last pieces.
+    assert.deepEqual(data.get(series('h_bucket', { le: '2999.0', pod: `pod-2999-${'x'.repeat(20)}` })), [[T0, 2999]]);
+    assert.deepEqual(data.get(series('odd', { v: 'line one\nline two' })), [[T0, 7]]);
+    assert.deepEqual(data.get(series('g', { i: '1999' })), [[T0, 1999 / 4]]);
+    assert.equal([...data.keys()].filter((k) => k.startsWith('h_bucket') || k.startsWith('g{') || k.startsWith('odd')).length, 5001);
+  });
+
+  it('names the right line of an error in a later piece, and refuses data after # EOF', async () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 5000; i++) lines.push(`m{i="${i}",pad="${'y'.repeat(30)}"} ${i}`);
+    lines.push('m{i="bad" 1');
+    target.body = lines.join('\n') + '\n';
+    const { loop } = setup();
+    await loop.scrapeOnce();
+    assert.match(loop.status().lastError, /^line 5001: /);
+
+    const om: string[] = [];
+    for (let i = 0; i < 5000; i++) om.push(`m_total{i="${i}",pad="${'y'.repeat(30)}"} ${i}`);
+    target.contentType = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+    target.body = om.join('\n') + '\n# EOF\n';
+    const good = setup();
+    await good.loop.scrapeOnce();
+    assert.equal(good.loop.status().lastError, '');
+    assert.equal([...dump(good.storage).keys()].filter((k) => k.startsWith('m_total')).length, 5000);
+
+    target.body = '# EOF\n' + om.join('\n') + '\n';
+    const late = setup();
+    await late.loop.scrapeOnce();
+    assert.match(late.loop.status().lastError, /unexpected data after # EOF/);
+    target.body = om.join('\n') + '\n';
+    const missing = setup();
+    await missing.loop.scrapeOnce();
+    assert.match(missing.loop.status().lastError, /does not end with # EOF/);
+  });
+});

@@ -35,7 +35,7 @@ import { AppendStatus } from '../../store/types.ts';
 import type { Appender, Sample, Storage } from '../../store/types.ts';
 import { newScrapeCounters } from './counters.ts';
 import type { ScrapeCounters } from './counters.ts';
-import { EntryKind, ExpositionError, ExpositionParser, SCRAPE_ACCEPT_HEADER } from './exposition/index.ts';
+import { EntryKind, ExpositionError, ExpositionParser, SCRAPE_ACCEPT_HEADER, splitExposition } from './exposition/index.ts';
 import type { ExpositionFormat } from './exposition/index.ts';
 import { ScrapeError, ScrapeHttpClient } from './http-client.ts';
 import type { ScrapeResponse } from './http-client.ts';
@@ -435,7 +435,12 @@ export class ScrapeLoop {
     } catch (error) {
       return error as ScrapeError;
     }
-    const parser = new ExpositionParser(response.body, format);
+    // The body is decoded and parsed in pieces cut at line ends, so no scrape becomes one large string.
+    const body = response.body;
+    const pieces = splitExposition(body);
+    let piece = 0;
+    const decodePiece = (i: number) => Buffer.from(body.buffer, body.byteOffset + pieces[i].start, pieces[i].end - pieces[i].start).toString('utf8');
+    let parser = new ExpositionParser(decodePiece(0), format, pieces.length > 1 ? { line: 1, more: true } : undefined);
     const cache = this.cache;
     const counters = this.counters;
     const tally = this.tally;
@@ -456,6 +461,14 @@ export class ScrapeLoop {
       } catch (error) {
         if (error instanceof ExpositionError) return new ScrapeError('parse', error.message);
         throw error;
+      }
+      if (kind === 0 && piece + 1 < pieces.length) {
+        piece++;
+        parser = new ExpositionParser(decodePiece(piece), format, parser.continuationAfter(piece + 1 < pieces.length));
+        continue;
+      }
+      if (kind === EntryKind.EOF && piece + 1 < pieces.length) {
+        return new ScrapeError('parse', `line ${parser.line + 1}: unexpected data after # EOF`);
       }
       if (kind === 0 || kind === EntryKind.EOF) break;
       if (kind !== EntryKind.Series) continue;

@@ -125,6 +125,15 @@ function hasDuplicateName(out: string[], from: number, name: string): boolean {
   return false;
 }
 
+/** State carried from one piece of an exposition to the next (see the ExpositionParser constructor). */
+export interface ParserContinuation {
+  /** Line number of the piece's first line. */
+  line: number;
+  /** The TYPE in force (internal code; absent for the first piece). */
+  type?: number;
+  more: boolean;
+}
+
 export class ExpositionParser {
   private readonly b: string;
   private readonly len: number;
@@ -175,10 +184,28 @@ export class ExpositionParser {
   private metaTextStart = 0;
   private metaTextEnd = 0;
 
-  constructor(body: string, format: ExpositionFormat) {
+  /** More pieces of the same exposition follow this one (no `# EOF` required at its end). */
+  private readonly more: boolean;
+
+  /**
+   * `continuation` parses one piece of a larger exposition cut at line ends (so a large body never
+   * becomes one large string): it carries the line number and the current TYPE from the previous
+   * piece's parser (`continuationAfter()`), and `more` says whether further pieces follow.
+   */
+  constructor(body: string, format: ExpositionFormat, continuation?: ParserContinuation) {
     this.b = body;
     this.len = body.length;
     this.om = format === 'openmetrics';
+    this.more = continuation?.more ?? false;
+    if (continuation !== undefined) {
+      this.lineNo = continuation.line;
+      if (continuation.type !== undefined) this.currentType = continuation.type;
+    }
+  }
+
+  /** Where the next piece starts: for the parser of the piece after this one (after next() returned 0). */
+  continuationAfter(more: boolean): ParserContinuation {
+    return { line: this.lineNo, type: this.currentType, more };
   }
 
   /** 1-based line number of the current entry. */
@@ -227,7 +254,7 @@ export class ExpositionParser {
     for (;;) {
       let p = this.pos;
       if (p >= len) {
-        if (this.om) throw new ExpositionError(this.lineNo, MISSING_EOF);
+        if (this.om && !this.more) throw new ExpositionError(this.lineNo, MISSING_EOF);
         this.done = true;
         this.kind = 0;
         return 0;
