@@ -462,7 +462,7 @@ export class Head {
     if (chunk === null || chunk === undefined) {
       // Size the buffer like the series' last chunk, so it rarely has to grow.
       const last = this.lastChunk[ref];
-      chunk = new XorAppender(last === NO_CHUNK ? 128 : this.chunkLength[last] + 32);
+      chunk = new XorAppender(last === NO_CHUNK ? 64 : this.chunkLength[last] + 32);
       this.open[ref] = chunk;
     } else if (chunk.count > 0) {
       const range = this.options.chunkRange;
