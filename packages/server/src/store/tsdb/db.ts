@@ -1,7 +1,7 @@
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { link, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { systemClock } from '../../model/index.ts';
-import type { Clock } from '../../model/index.ts';
+import { compareLabels, systemClock } from '../../model/index.ts';
+import type { Clock, LabelMatcher, Labels } from '../../model/index.ts';
 import { MergeQuerier } from '../merge.ts';
 import type { Appender, Querier, Storage, StorageStats } from '../types.ts';
 import { Block, blocksBeyondRetention, compactBlocks, planCompaction, writeBlock } from './block/index.ts';
@@ -14,10 +14,12 @@ import {
   RecordType,
   SamplesEncoder,
   SeriesEncoder,
+  TombstonesEncoder,
   WalWriter,
   createCheckpoint,
   decodeExemplars,
   decodeSeries,
+  decodeTombstones,
   replayWal,
   truncateSegmentsBefore,
 } from './wal/index.ts';
@@ -140,10 +142,12 @@ export class Tsdb implements Storage {
     const onExemplar = (ref: number, t: number, v: number, labels: string[]) => {
       if (head.isAlive(ref)) head.recordExemplar({ ref, timestamp: t, value: v, labels });
     };
+    const onTombstone = (ref: number, mint: number, maxt: number) => head.addTombstones([{ ref, mint, maxt }]);
     const report = await replayWal(this.walDir, 0, (type, payload) => {
       if (type === RecordType.Series) decodeSeries(payload, onSeries);
       else if (type === RecordType.Samples) batch.addRecord(payload);
       else if (type === RecordType.Exemplars) decodeExemplars(payload, onExemplar);
+      else if (type === RecordType.Tombstones) decodeTombstones(payload, onTombstone);
     });
     batch.flush();
     const unclaimed = head.discardUnclaimedRestores();
@@ -326,6 +330,113 @@ export class Tsdb implements Storage {
     this.blocks = keep;
   }
 
+  /**
+   * Runs `work` between maintenance runs (never during a compaction, which would drop new tombstones
+   * or delete blocks being linked), passing its result or error on.
+   */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.maintenance.then(() => {
+      if (this.closed) throw new Error('storage is closed');
+      return work();
+    });
+    this.maintenance = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /**
+   * Deletes the samples in [mint, maxt] (inclusive) of every series matching the matchers: tombstones
+   * in the blocks' files and, for the head, in memory and in the WAL. Queries stop seeing them at
+   * once; `cleanTombstones` (blocks) and the next head compaction remove the data itself.
+   */
+  deleteSeries(matchers: readonly LabelMatcher[], mint: number, maxt: number): Promise<void> {
+    return this.exclusive(async () => {
+      for (const block of this.blocks) {
+        // Clamped to the block's range, as Prometheus does: later data is not affected.
+        const from = Math.max(mint, block.meta.minTime);
+        const to = Math.min(maxt, block.meta.maxTime - 1);
+        if (to < from) continue;
+        const querier = block.querier(from, to);
+        const entries: { seriesLabels: Labels; mint: number; maxt: number }[] = [];
+        try {
+          for (const series of querier.select(matchers, { labelsOnly: true })) entries.push({ seriesLabels: series.labels, mint: from, maxt: to });
+        } finally {
+          querier.close();
+        }
+        await block.addTombstones(entries);
+      }
+      const head = this.head;
+      const { minTime, maxTime } = head.timeRange();
+      const from = Math.max(mint, minTime);
+      const to = Math.min(maxt, maxTime);
+      if (!(to >= from)) return;
+      const entries = head.refsFor(matchers).map((ref) => ({ ref, mint: from, maxt: to }));
+      if (entries.length === 0) return;
+      const encoder = new TombstonesEncoder();
+      for (const e of entries) encoder.add(e.ref, e.mint, e.maxt);
+      this.wal.log(RecordType.Tombstones, encoder.finish());
+      await this.wal.flush();
+      head.addTombstones(entries);
+    });
+  }
+
+  /**
+   * Rewrites every block that has tombstones without the deleted samples (a block left empty is
+   * removed), as Prometheus's clean_tombstones does. Head tombstones are applied when the head is
+   * written to a block.
+   */
+  cleanTombstones(): Promise<void> {
+    return this.exclusive(async () => {
+      for (const block of [...this.blocks]) {
+        if (block.tombstones.size === 0) continue;
+        const meta = await compactBlocks(this.options.dir, [block]);
+        const kept = meta.stats.numSeries > 0 ? await Block.open(join(this.options.dir, meta.ulid)) : null;
+        if (kept === null) await rm(join(this.options.dir, meta.ulid), { recursive: true, force: true });
+        this.blocks = this.blocks.filter((b) => b !== block);
+        if (kept !== null) this.blocks.push(kept);
+        this.sortBlocks();
+        await block.close();
+        await rm(block.dir, { recursive: true, force: true });
+        this.log('info', 'tombstones cleaned', { ulid: block.meta.ulid, replacement: kept?.meta.ulid ?? null });
+      }
+    });
+  }
+
+  /**
+   * Writes a consistent copy of the database into `dir` (which must exist): every block as hard links
+   * to its immutable files, and, unless `withHead` is false, the head's data as one more block. A
+   * Vigil started with `dir` as its storage path sees all of it.
+   */
+  snapshot(dir: string, withHead: boolean): Promise<void> {
+    return this.exclusive(async () => {
+      for (const block of this.blocks) await linkTree(block.dir, join(dir, block.meta.ulid));
+      if (!withHead) return;
+      const { minTime, maxTime } = this.head.timeRange();
+      if (!(maxTime >= minTime)) return;
+      const meta = await writeBlock(dir, { minTime, maxTime: maxTime + 1, series: this.head.seriesForSnapshot() });
+      if (meta.stats.numSeries === 0) await rm(join(dir, meta.ulid), { recursive: true, force: true });
+    });
+  }
+
+  /**
+   * Exemplars kept in the head for series matching any of the selectors, within [mint, maxt], grouped
+   * by series (in label order), each series' exemplars oldest first.
+   */
+  queryExemplars(selectors: readonly (readonly LabelMatcher[])[], mint: number, maxt: number): { seriesLabels: Labels; exemplars: { labels: Labels; value: number; timestamp: number }[] }[] {
+    const refs = new Set<number>();
+    for (const matchers of selectors) for (const ref of this.head.refsFor(matchers)) refs.add(ref);
+    const bySeries = new Map<number, { labels: Labels; value: number; timestamp: number }[]>();
+    for (const record of this.head.exemplarsFor(refs, mint, maxt)) {
+      let list = bySeries.get(record.ref);
+      if (list === undefined) bySeries.set(record.ref, (list = []));
+      list.push({ labels: record.labels, value: record.value, timestamp: record.timestamp });
+    }
+    const out = [...bySeries].map(([ref, exemplars]) => ({ seriesLabels: this.head.labelsOf(ref), exemplars }));
+    return out.sort((a, b) => compareLabels(a.seriesLabels, b.seriesLabels));
+  }
+
   /** Total bytes of blocks and WAL on disk. */
   async diskBytes(): Promise<number> {
     let total = 0;
@@ -355,3 +466,12 @@ export class Tsdb implements Storage {
   }
 }
 
+
+/** Recreates a directory tree with hard links to its files (block files are never modified in place). */
+async function linkTree(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    if (entry.isDirectory()) await linkTree(join(from, entry.name), join(to, entry.name));
+    else if (!entry.name.endsWith('.tmp')) await link(join(from, entry.name), join(to, entry.name));
+  }
+}

@@ -10,6 +10,8 @@ import { ArraySampleIterator } from '../../iterators.ts';
 import { ChunkPool } from './chunk-pool.ts';
 import { growFloat64, growInt32, growUint32, growUint8 } from './growable.ts';
 import { MemPostings, postingsForMatchers } from './postings.ts';
+import { addIntervals, intersects } from '../block/tombstones.ts';
+import { DeletedIntervalsIterator, isDeleted } from './deleted-iterator.ts';
 
 /** Samples per chunk before a new one is cut (Prometheus uses 120 as well). */
 export const SAMPLES_PER_CHUNK = 120;
@@ -129,6 +131,11 @@ export class Head {
   private readonly restored = new Map<number, { first: number; last: number; maxTime: number; lastValue: number; count: number; samples: number }>();
   /** Out-of-order samples per series, sorted by time. */
   private readonly outOfOrder = new Map<number, OutOfOrderBuffer>();
+  /**
+   * Deleted time ranges per series (tombstones from the delete API): merged inclusive [min, max]
+   * pairs. Queries skip these samples; they are left out when the head is written to a block.
+   */
+  private deleted: ReadonlyMap<number, Float64Array> = new Map();
 
   /** Next ref to hand out; refs start at 1. */
   private nextRef = 1;
@@ -593,12 +600,47 @@ export class Head {
   /** Whether the series has any sample in [mint, maxt]. */
   overlaps(ref: number, mint: number, maxt: number): boolean {
     if (this.alive[ref] === 0) return false;
+    const deleted = this.deleted.get(ref);
+    if (deleted !== undefined && intersects(deleted, mint, maxt)) return this.hasSampleOutside(ref, deleted, mint, maxt);
     if (this.outOfOrder.has(ref) && this.outOfOrderSamples(ref, mint, maxt) !== null) return true;
     if (this.maxTime[ref] < mint) return false;
     const first = this.firstChunk[ref];
     const open = this.open[ref];
     const minTime = first !== NO_CHUNK ? this.chunkMinTime[first] : open !== null && open !== undefined && open.count > 0 ? open.minTime : Infinity;
     return minTime <= maxt;
+  }
+
+  /** Whether a series keeps a sample in [mint, maxt] that its deleted intervals do not hide. */
+  private hasSampleOutside(ref: number, deleted: Float64Array, mint: number, maxt: number): boolean {
+    return new DeletedIntervalsIterator(this.rawIterator(ref, mint, maxt), deleted).next();
+  }
+
+  /** The samples of a series in [mint, maxt], deleted ones included. */
+  private rawIterator(ref: number, mint: number, maxt: number): SampleIterator {
+    const inOrder = new ChunksIterator(this.chunksOf(ref, mint, maxt), mint, maxt);
+    const late = this.outOfOrderSamples(ref, mint, maxt);
+    return late === null ? inOrder : new MergeIterator([new ArraySampleIterator(late.timestamps, late.values), inOrder]);
+  }
+
+  /** The samples of a series in [mint, maxt] that are not deleted. */
+  sampleIterator(ref: number, mint: number, maxt: number): SampleIterator {
+    const raw = this.rawIterator(ref, mint, maxt);
+    const deleted = this.deleted.get(ref);
+    return deleted === undefined || !intersects(deleted, mint, maxt) ? raw : new DeletedIntervalsIterator(raw, deleted);
+  }
+
+  /**
+   * Marks [mint, maxt] (inclusive) of the given series deleted. Unknown and removed series are
+   * ignored. The caller logs the tombstones to the WAL (replay calls this again).
+   */
+  addTombstones(entries: readonly { ref: number; mint: number; maxt: number }[]): void {
+    const live = entries.filter((e) => this.isAlive(e.ref) && e.maxt >= e.mint).map((e) => ({ id: e.ref, mint: e.mint, maxt: e.maxt }));
+    if (live.length > 0) this.deleted = addIntervals(this.deleted, live);
+  }
+
+  /** The deleted intervals of a series (merged inclusive [min, max] pairs), if any. */
+  tombstonesOf(ref: number): Float64Array | undefined {
+    return this.deleted.get(ref);
   }
 
   /** The chunks of a series overlapping [mint, maxt], oldest first; the open chunk is copied. */
@@ -644,7 +686,30 @@ export class Head {
       const late = this.outOfOrderSamples(ref, mint, maxt - 1);
       // Out-of-order samples overlap the in-order chunks; writeBlock merges overlapping chunks.
       if (late !== null) chunks.push(...encodeChunks(late.timestamps, late.values, 0, late.timestamps.length));
-      if (chunks.length > 0) yield { labels: this.labelsOf(ref), chunks };
+      const deleted = this.deleted.get(ref);
+      const kept = deleted !== undefined && chunks.length > 0 && intersects(deleted, mint, maxt - 1) ? withoutDeleted(chunks, deleted) : chunks;
+      if (kept.length > 0) yield { labels: this.labelsOf(ref), chunks: kept };
+    }
+  }
+
+  /**
+   * Everything the head holds (deleted samples left out), for a snapshot block. Unlike
+   * `seriesForBlock` it changes nothing: open chunks are copied, not completed.
+   */
+  *seriesForSnapshot(): Iterable<SeriesData> {
+    for (let ref = 1; ref < this.nextRef; ref++) {
+      if (this.alive[ref] === 0) continue;
+      const chunks: ChunkData[] = [];
+      for (let c = this.firstChunk[ref]; c !== NO_CHUNK; c = this.chunkNext[c]) {
+        chunks.push({ minTime: this.chunkMinTime[c], maxTime: this.chunkMaxTime[c], bytes: this.pool.view(this.chunkPage[c], this.chunkOffset[c], this.chunkLength[c]) });
+      }
+      const open = this.open[ref];
+      if (open !== null && open !== undefined && open.count > 0) chunks.push({ minTime: open.minTime, maxTime: open.maxTime, bytes: open.bytes().slice() });
+      const late = this.outOfOrder.get(ref);
+      if (late !== undefined && late.count > 0) chunks.push(...encodeChunks(late.timestamps, late.values, 0, late.count));
+      const deleted = this.deleted.get(ref);
+      const kept = deleted !== undefined && chunks.length > 0 ? withoutDeleted(chunks, deleted) : chunks;
+      if (kept.length > 0) yield { labels: this.labelsOf(ref), chunks: kept };
     }
   }
 
@@ -680,7 +745,21 @@ export class Head {
       if (c === NO_CHUNK && openEmpty && this.maxTime[ref] < mint && !this.outOfOrder.has(ref)) dead.add(ref);
     }
     if (dead.size > 0) this.removeSeries(dead);
+    this.dropTombstonesBefore(mint, dead);
     return dead;
+  }
+
+  /** Forgets deleted intervals that end before `mint` (their samples are gone) and those of removed series. */
+  private dropTombstonesBefore(mint: number, dead: ReadonlySet<number>): void {
+    if (this.deleted.size === 0) return;
+    const next = new Map<number, Float64Array>();
+    for (const [ref, intervals] of this.deleted) {
+      if (dead.has(ref)) continue;
+      let first = 0;
+      while (first < intervals.length && intervals[first + 1] < mint) first += 2;
+      if (first < intervals.length) next.set(ref, first === 0 ? intervals : intervals.slice(first));
+    }
+    this.deleted = next;
   }
 
   private removeSeries(dead: Set<number>): void {
@@ -782,6 +861,32 @@ function sameBits(a: number, b: number): boolean {
 }
 const F64 = new Float64Array(1);
 const U32 = new Uint32Array(F64.buffer);
+
+/** The chunks' samples outside the deleted intervals, re-encoded (writeBlock merges and trims them). */
+function withoutDeleted(chunks: readonly ChunkData[], deleted: Float64Array): ChunkData[] {
+  const iterator = new XorIterator();
+  let timestamps = new Float64Array(256);
+  let values = new Float64Array(256);
+  let count = 0;
+  const out: ChunkData[] = [];
+  for (const chunk of chunks) {
+    iterator.reset(chunk.bytes);
+    while (iterator.next()) {
+      if (isDeleted(deleted, iterator.timestamp)) continue;
+      if (count === timestamps.length) {
+        timestamps = growFloat64(timestamps, count + 1);
+        values = growFloat64(values, count + 1);
+      }
+      timestamps[count] = iterator.timestamp;
+      values[count] = iterator.value;
+      count++;
+    }
+    // Each input chunk is sorted; chunks are encoded apart because they may overlap each other.
+    out.push(...encodeChunks(timestamps, values, 0, count));
+    count = 0;
+  }
+  return out;
+}
 
 /** A transaction against the head: samples buffered in typed arrays, logged and applied on commit. */
 class HeadAppender implements Appender {
@@ -897,11 +1002,7 @@ class HeadQuerier implements Querier {
       const labels = head.labelsOf(ref);
       return {
         labels,
-        iterator: () => {
-          const inOrder = new ChunksIterator(head.chunksOf(ref, mint, maxt), mint, maxt);
-          const late = head.outOfOrderSamples(ref, mint, maxt);
-          return late === null ? inOrder : new MergeIterator([new ArraySampleIterator(late.timestamps, late.values), inOrder]);
-        },
+        iterator: () => head.sampleIterator(ref, mint, maxt),
       };
     });
     series.sort((a, b) => compareLabels(a.labels, b.labels));
