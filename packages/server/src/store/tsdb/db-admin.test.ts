@@ -23,10 +23,10 @@ async function withDir(run: (dir: string) => Promise<void>): Promise<void> {
 function readAll(querier: Querier): Map<string, number[]> {
   const out = new Map<string, number[]>();
   for (const series of querier.select([new LabelMatcher('=~', '__name__', '.+')])) {
-    const times: number[] = [];
+    const timestamps: number[] = [];
     const it = series.iterator();
-    while (it.next()) times.push(it.timestamp);
-    out.set(series.labels.join(','), times);
+    while (it.next()) timestamps.push(it.timestamp);
+    out.set(series.labels.join(','), timestamps);
   }
   querier.close();
   return out;

@@ -389,7 +389,7 @@ export class Tsdb implements Storage {
    */
   cleanTombstones(): Promise<void> {
     return this.exclusive(async () => {
-      for (const block of [...this.blocks]) {
+      for (const block of this.blocks) {
         if (block.tombstones.size === 0) continue;
         const meta = await compactBlocks(this.options.dir, [block]);
         const kept = meta.stats.numSeries > 0 ? await Block.open(join(this.options.dir, meta.ulid)) : null;
