@@ -1,0 +1,410 @@
+import { METRIC_NAME, labelsFromPairs, labelsKey } from '../../../model/index.ts';
+import type { Labels } from '../../../model/index.ts';
+import type { AggregateExpr } from '../ast.ts';
+import { quantile } from '../functions/index.ts';
+import { kahanAdd } from '../functions/kahan.ts';
+import type { StepGrid, StepSeries } from '../functions/types.ts';
+import { QueryError } from '../value.ts';
+import type { Evaluator } from './evaluator.ts';
+import { formatGoFloat, formatGoG } from './format.ts';
+import { SeriesCollector, hasAnyPresent, newStepSeries } from './values.ts';
+import type { VectorSteps } from './values.ts';
+
+/** The labels an input series is grouped under: the `by` labels, or all but the `without` labels and the name. */
+function groupingLabels(labels: Labels, grouping: ReadonlySet<string>, without: boolean): Labels {
+  const out: string[] = [];
+  for (let i = 0; i < labels.length; i += 2) {
+    const name = labels[i];
+    const listed = grouping.has(name);
+    if (without ? !listed && name !== METRIC_NAME : listed) out.push(name, labels[i + 1]);
+  }
+  return out;
+}
+
+interface Groups {
+  /** Group index of every input series. */
+  ofSeries: Int32Array;
+  labels: Labels[];
+}
+
+function assignGroups(series: readonly StepSeries[], grouping: ReadonlySet<string>, without: boolean): Groups {
+  const byKey = new Map<string, number>();
+  const ofSeries = new Int32Array(series.length);
+  const labels: Labels[] = [];
+  for (let s = 0; s < series.length; s++) {
+    const groupLabels = groupingLabels(series[s].labels, grouping, without);
+    const key = labelsKey(groupLabels);
+    let index = byKey.get(key);
+    if (index === undefined) {
+      index = labels.length;
+      byKey.set(key, index);
+      labels.push(groupLabels);
+    }
+    ofSeries[s] = index;
+  }
+  return { ofSeries, labels };
+}
+
+interface Parameter {
+  values: Float64Array;
+  min: number;
+  max: number;
+  hasNaN: boolean;
+}
+
+async function evaluateParameter(evaluator: Evaluator, node: AggregateExpr, grid: StepGrid): Promise<Parameter> {
+  const values = (await evaluator.evaluateScalar(node.param as NonNullable<AggregateExpr['param']>, grid)).values;
+  let min = Number.MAX_VALUE;
+  let max = -Number.MAX_VALUE;
+  let hasNaN = false;
+  for (let i = 0; i < values.length; i++) {
+    // Math.max/min propagate NaN as Go's math.Max/Min do.
+    max = Math.max(max, values[i]);
+    min = Math.min(min, values[i]);
+    if (values[i] !== values[i]) hasNaN = true;
+  }
+  return { values, min, max, hasNaN };
+}
+
+export async function evaluateAggregation(evaluator: Evaluator, node: AggregateExpr, grid: StepGrid): Promise<VectorSteps> {
+  const grouping = new Set(node.grouping);
+  switch (node.op) {
+    case 'count_values':
+      return countValues(evaluator, node, grid, grouping);
+    case 'topk':
+    case 'bottomk':
+    case 'limitk':
+      return selectK(evaluator, node, grid, grouping);
+    case 'limit_ratio':
+      throw new QueryError('execution', 'limit_ratio is not supported yet');
+    case 'quantile':
+      return quantileAggregation(evaluator, node, grid, grouping);
+    default:
+      return simpleAggregation(evaluator, node, grid, grouping);
+  }
+}
+
+/**
+ * sum, avg, min, max, count, group, stddev, stdvar: one pass per input series over all steps, into
+ * per-group-and-step state arrays (index `group * steps + step`). Series are visited in the same
+ * order Prometheus visits them at each step, so compensated sums come out bit for bit the same.
+ */
+async function simpleAggregation(evaluator: Evaluator, node: AggregateExpr, grid: StepGrid, grouping: ReadonlySet<string>): Promise<VectorSteps> {
+  const input = (await evaluator.evaluateVector(node.expr, grid)).series;
+  const groups = assignGroups(input, grouping, node.without);
+  const steps = grid.count;
+  const size = groups.labels.length * steps;
+  const seen = new Uint8Array(size);
+  const value = new Float64Array(size);
+  const compensation = new Float64Array(size);
+  const groupCount = new Float64Array(size);
+  const mean = new Float64Array(size);
+  const incrementalMean = new Uint8Array(size);
+  const kahan = new Float64Array(2);
+  const op = node.op;
+  for (let s = 0; s < input.length; s++) {
+    await evaluator.checkpoint();
+    const series = input[s];
+    const base = groups.ofSeries[s] * steps;
+    for (let i = 0; i < steps; i++) {
+      if (series.present[i] !== 1) continue;
+      const f = series.values[i];
+      const slot = base + i;
+      if (seen[slot] === 0) {
+        seen[slot] = 1;
+        value[slot] = f;
+        mean[slot] = f;
+        groupCount[slot] = 1;
+        compensation[slot] = 0;
+        if (op === 'stddev' || op === 'stdvar') value[slot] = f !== f || f === Infinity || f === -Infinity ? NaN : 0;
+        else if (op === 'group') value[slot] = 1;
+        continue;
+      }
+      switch (op) {
+        case 'sum':
+          kahan[0] = value[slot];
+          kahan[1] = compensation[slot];
+          kahanAdd(kahan, f);
+          value[slot] = kahan[0];
+          compensation[slot] = kahan[1];
+          break;
+        case 'avg': {
+          const count = ++groupCount[slot];
+          if (incrementalMean[slot] === 0) {
+            kahan[0] = value[slot];
+            kahan[1] = compensation[slot];
+            kahanAdd(kahan, f);
+            if (kahan[0] !== Infinity && kahan[0] !== -Infinity) {
+              value[slot] = kahan[0];
+              compensation[slot] = kahan[1];
+              break;
+            }
+            // The running sum would overflow: continue with an incremental mean from here on.
+            incrementalMean[slot] = 1;
+            mean[slot] = value[slot] / (count - 1);
+            compensation[slot] /= count - 1;
+          }
+          const q = (count - 1) / count;
+          kahan[0] = q * mean[slot];
+          kahan[1] = q * compensation[slot];
+          kahanAdd(kahan, f / count);
+          mean[slot] = kahan[0];
+          compensation[slot] = kahan[1];
+          break;
+        }
+        case 'max':
+          if (value[slot] < f || value[slot] !== value[slot]) value[slot] = f;
+          break;
+        case 'min':
+          if (value[slot] > f || value[slot] !== value[slot]) value[slot] = f;
+          break;
+        case 'count':
+          groupCount[slot]++;
+          break;
+        case 'group':
+          break;
+        case 'stddev':
+        case 'stdvar': {
+          const count = ++groupCount[slot];
+          const delta = f - mean[slot];
+          mean[slot] += delta / count;
+          value[slot] += delta * (f - mean[slot]);
+          break;
+        }
+        default:
+          throw new QueryError('execution', `aggregation ${op} is not supported yet`);
+      }
+    }
+  }
+  const out: StepSeries[] = [];
+  for (let g = 0; g < groups.labels.length; g++) {
+    const series = newStepSeries(groups.labels[g], steps);
+    const base = g * steps;
+    for (let i = 0; i < steps; i++) {
+      const slot = base + i;
+      if (seen[slot] === 0) continue;
+      let result = value[slot];
+      switch (op) {
+        case 'sum':
+          result = value[slot] + compensation[slot];
+          break;
+        case 'avg':
+          result = incrementalMean[slot] === 1 ? mean[slot] + compensation[slot] : value[slot] / groupCount[slot] + compensation[slot] / groupCount[slot];
+          break;
+        case 'count':
+          result = groupCount[slot];
+          break;
+        case 'stdvar':
+          result = value[slot] / groupCount[slot];
+          break;
+        case 'stddev':
+          result = Math.sqrt(value[slot] / groupCount[slot]);
+          break;
+        default:
+          break;
+      }
+      series.present[i] = 1;
+      series.values[i] = result;
+    }
+    if (hasAnyPresent(series)) out.push(series);
+  }
+  return { type: 'vector', series: out };
+}
+
+async function quantileAggregation(evaluator: Evaluator, node: AggregateExpr, grid: StepGrid, grouping: ReadonlySet<string>): Promise<VectorSteps> {
+  const parameter = await evaluateParameter(evaluator, node, grid);
+  const position = (node.param as NonNullable<AggregateExpr['param']>).position;
+  if (parameter.hasNaN) evaluator.warn('quantile value should be between 0 and 1, got NaN', position);
+  if (parameter.max > 1) evaluator.warn(`quantile value should be between 0 and 1, got ${formatGoG(parameter.max)}`, position);
+  if (parameter.min < 0) evaluator.warn(`quantile value should be between 0 and 1, got ${formatGoG(parameter.min)}`, position);
+  const input = (await evaluator.evaluateVector(node.expr, grid)).series;
+  const groups = assignGroups(input, grouping, node.without);
+  const groupCount = groups.labels.length;
+  const buffers: Float64Array[] = [];
+  const counts = new Int32Array(groupCount);
+  const members = new Int32Array(groupCount);
+  for (let s = 0; s < input.length; s++) members[groups.ofSeries[s]]++;
+  for (let g = 0; g < groupCount; g++) buffers.push(new Float64Array(Math.max(1, members[g])));
+  const out = groups.labels.map((labels) => newStepSeries(labels, grid.count));
+  for (let i = 0; i < grid.count; i++) {
+    await evaluator.checkpoint();
+    counts.fill(0);
+    for (let s = 0; s < input.length; s++) {
+      if (input[s].present[i] !== 1) continue;
+      const g = groups.ofSeries[s];
+      buffers[g][counts[g]++] = input[s].values[i];
+    }
+    const q = parameter.values[i];
+    for (let g = 0; g < groupCount; g++) {
+      if (counts[g] === 0) continue;
+      out[g].present[i] = 1;
+      out[g].values[i] = quantile(q, buffers[g], counts[g]);
+    }
+  }
+  return { type: 'vector', series: out.filter(hasAnyPresent) };
+}
+
+/** count_values: per step, one output series per group and distinct value, the value as a label. */
+async function countValues(evaluator: Evaluator, node: AggregateExpr, grid: StepGrid, grouping: ReadonlySet<string>): Promise<VectorSteps> {
+  const param = node.param;
+  if (param === null || param.type !== 'StringLiteral') throw new QueryError('bad_data', 'count_values needs a string parameter');
+  const valueLabel = param.value;
+  if (valueLabel === '') throw new QueryError('execution', `invalid label name ${JSON.stringify(valueLabel)}`);
+  const input = (await evaluator.evaluateVector(node.expr, grid)).series;
+  const effectiveGrouping = node.without ? grouping : new Set([...grouping, valueLabel]);
+  const collector = new SeriesCollector(grid.count);
+  const counts = new Map<StepSeries, number>();
+  for (let i = 0; i < grid.count; i++) {
+    await evaluator.checkpoint();
+    counts.clear();
+    for (const series of input) {
+      if (series.present[i] !== 1) continue;
+      const withValue = labelsFromPairs([...series.labels, valueLabel, formatGoFloat(series.values[i])]);
+      const target = collector.get(groupingLabels(withValue, effectiveGrouping, node.without));
+      counts.set(target, (counts.get(target) ?? 0) + 1);
+    }
+    for (const [target, count] of counts) SeriesCollector.set(target, i, count);
+  }
+  return { type: 'vector', series: collector.finish() };
+}
+
+/** Go's container/heap over sample indexes, with the ordering topk/bottomk use (NaN counts as smallest). */
+class IndexHeap {
+  readonly items: number[] = [];
+
+  constructor(
+    private readonly values: Float64Array,
+    /** true: the smallest value on top (topk); false: the largest (bottomk). */
+    private readonly ascending: boolean,
+  ) {}
+
+  /** Less of two items (sample indexes), not positions. */
+  lessItems(itemA: number, itemB: number): boolean {
+    const va = this.values[itemA];
+    const vb = this.values[itemB];
+    if (va !== va) return true;
+    return this.ascending ? va < vb : va > vb;
+  }
+
+  less(a: number, b: number): boolean {
+    return this.lessItems(this.items[a], this.items[b]);
+  }
+
+  private swap(a: number, b: number): void {
+    const item = this.items[a];
+    this.items[a] = this.items[b];
+    this.items[b] = item;
+  }
+
+  private up(j: number): void {
+    for (;;) {
+      const i = Math.trunc((j - 1) / 2);
+      if (i === j || !this.less(j, i)) break;
+      this.swap(i, j);
+      j = i;
+    }
+  }
+
+  private down(i0: number, n: number): boolean {
+    let i = i0;
+    for (;;) {
+      const j1 = 2 * i + 1;
+      if (j1 >= n || j1 < 0) break;
+      let j = j1;
+      const j2 = j1 + 1;
+      if (j2 < n && this.less(j2, j1)) j = j2;
+      if (!this.less(j, i)) break;
+      this.swap(i, j);
+      i = j;
+    }
+    return i > i0;
+  }
+
+  push(item: number): void {
+    this.items.push(item);
+    this.up(this.items.length - 1);
+  }
+
+  fixTop(): void {
+    if (!this.down(0, this.items.length)) this.up(0);
+  }
+
+  /** `sort.Sort(sort.Reverse(heap))`: insertion sort as Go uses for short slices (stable), a stable sort beyond. */
+  sortReversed(): void {
+    const n = this.items.length;
+    const reverseLess = (a: number, b: number): boolean => this.less(b, a);
+    if (n <= 12) {
+      for (let i = 1; i < n; i++) for (let j = i; j > 0 && reverseLess(j, j - 1); j--) this.swap(j, j - 1);
+      return;
+    }
+    this.items.sort((a, b) => (this.lessItems(a, b) ? 1 : this.lessItems(b, a) ? -1 : 0));
+  }
+}
+
+/** topk, bottomk, limitk: per step and group, k of the input samples, labels unchanged. */
+async function selectK(evaluator: Evaluator, node: AggregateExpr, grid: StepGrid, grouping: ReadonlySet<string>): Promise<VectorSteps> {
+  const parameter = await evaluateParameter(evaluator, node, grid);
+  const input = (await evaluator.evaluateVector(node.expr, grid)).series;
+  if (parameter.max < 1) return { type: 'vector', series: [] };
+  if (parameter.hasNaN) throw new QueryError('execution', 'Parameter value is NaN');
+  if (parameter.min <= -(2 ** 63)) throw new QueryError('execution', `Scalar value ${formatGoG(parameter.min)} underflows int64`);
+  if (parameter.max >= 2 ** 63) throw new QueryError('execution', `Scalar value ${formatGoG(parameter.max)} overflows int64`);
+  const groups = assignGroups(input, grouping, node.without);
+  const steps = grid.count;
+  const stepValues = new Float64Array(input.length);
+  const outputs: (StepSeries | undefined)[] = new Array(input.length);
+  const order: StepSeries[] = [];
+  const instantOrder: StepSeries[] = [];
+  for (let i = 0; i < steps; i++) {
+    await evaluator.checkpoint();
+    const k = Math.min(Math.trunc(parameter.values[i]), input.length);
+    if (k < 1) continue;
+    const heaps: (IndexHeap | undefined)[] = new Array(groups.labels.length);
+    const groupOrder: number[] = [];
+    for (let s = 0; s < input.length; s++) {
+      if (input[s].present[i] !== 1) continue;
+      const value = input[s].values[i];
+      stepValues[s] = value;
+      const g = groups.ofSeries[s];
+      let heap = heaps[g];
+      if (heap === undefined) {
+        heap = new IndexHeap(stepValues, node.op !== 'bottomk');
+        heaps[g] = heap;
+        groupOrder.push(g);
+        heap.push(s);
+        continue;
+      }
+      if (node.op === 'limitk') {
+        if (heap.items.length < k) heap.push(s);
+        continue;
+      }
+      if (heap.items.length < k) {
+        heap.push(s);
+        continue;
+      }
+      const top = stepValues[heap.items[0]];
+      const replaces = node.op === 'topk' ? top < value || (top !== top && value === value) : top > value || (top !== top && value === value);
+      if (replaces) {
+        heap.items[0] = s;
+        if (k > 1) heap.fixTop();
+      }
+    }
+    groupOrder.sort((a, b) => a - b);
+    for (const g of groupOrder) {
+      const heap = heaps[g] as IndexHeap;
+      if (node.op !== 'limitk' && heap.items.length > 1) heap.sortReversed();
+      for (const s of heap.items) {
+        let target = outputs[s];
+        if (target === undefined) {
+          target = newStepSeries(input[s].labels, steps);
+          outputs[s] = target;
+          order.push(target);
+        }
+        target.present[i] = 1;
+        target.values[i] = input[s].values[i];
+        if (steps === 1) instantOrder.push(target);
+      }
+    }
+  }
+  return { type: 'vector', series: steps === 1 ? instantOrder : order };
+}

@@ -1,0 +1,259 @@
+import { METRIC_NAME } from '../../../model/index.ts';
+import type { Labels } from '../../../model/index.ts';
+import type { Call, Expr } from '../ast.ts';
+import { exprType } from '../ast.ts';
+import { FUNCTIONS } from '../functions/index.ts';
+import type { FunctionImplementation, StepGrid, StepSeries } from '../functions/types.ts';
+import { QueryError } from '../value.ts';
+import type { Evaluator } from './evaluator.ts';
+import { mergeSameLabelsets } from './evaluator.ts';
+import { absentOverTime, applyRangeFunction } from './range-windows.ts';
+import { selectInstant } from './selectors.ts';
+import { SeriesCollector, dropMetricName, stepTime } from './values.ts';
+import type { Evaluated, RangeSteps, ScalarSteps, VectorSteps } from './values.ts';
+
+function unwrapParens(expr: Expr): Expr {
+  while (expr.type === 'ParenExpr') expr = expr.expr;
+  return expr;
+}
+
+/** Functions whose first argument may be omitted, meaning `vector(time())`. */
+const DATE_FUNCTIONS = new Set(['day_of_month', 'day_of_week', 'day_of_year', 'days_in_month', 'hour', 'minute', 'month', 'year']);
+
+function notSupported(name: string): QueryError {
+  return new QueryError('execution', `function "${name}" is not supported yet`);
+}
+
+export async function evaluateCall(evaluator: Evaluator, call: Call, grid: StepGrid): Promise<Evaluated> {
+  const name = call.func.name;
+  switch (name) {
+    case 'time':
+      return scalarOf(grid, (t) => t / 1000);
+    case 'pi':
+      return scalarOf(grid, () => Math.PI);
+    case 'start':
+      return scalarOf(grid, () => evaluator.settings.queryStart / 1000);
+    case 'end':
+      return scalarOf(grid, () => evaluator.settings.queryEnd / 1000);
+    case 'range':
+      return scalarOf(grid, () => (evaluator.settings.queryEnd - evaluator.settings.queryStart) / 1000);
+    case 'step':
+      return scalarOf(grid, () => evaluator.settings.queryStep / 1000);
+    case 'scalar':
+      return scalarFunction(evaluator, call, grid);
+    case 'vector': {
+      const value = await evaluator.evaluateScalar(call.args[0], grid);
+      return { type: 'vector', series: [{ labels: [], values: value.values, present: new Uint8Array(grid.count).fill(1) }] };
+    }
+    case 'timestamp':
+      return timestampFunction(evaluator, call, grid);
+    case 'absent':
+      return absentFunction(evaluator, call, grid);
+    case 'absent_over_time': {
+      const matrix = await evaluateMatrixArgument(evaluator, call.args[0], grid);
+      return absentOverTime(matrix, grid, absentLabels(unwrapParens(call.args[0])));
+    }
+    case 'sort':
+    case 'sort_desc':
+      return sortFunction(evaluator, call, grid);
+    default:
+      break;
+  }
+  const implementation = FUNCTIONS.get(name);
+  if (implementation === undefined) throw notSupported(name);
+  if (DATE_FUNCTIONS.has(name) && call.args.length === 0 && implementation.kind === 'elementwise') {
+    const values = new Float64Array(grid.count);
+    // As Prometheus: the step's time truncated to whole seconds.
+    for (let i = 0; i < grid.count; i++) values[i] = implementation.apply(Math.trunc(stepTime(grid, i) / 1000), [], stepTime(grid, i));
+    return { type: 'vector', series: [{ labels: [], values, present: new Uint8Array(grid.count).fill(1) }] };
+  }
+  return applyImplementation(evaluator, call, implementation, grid);
+}
+
+function scalarOf(grid: StepGrid, valueAt: (time: number) => number): ScalarSteps {
+  const values = new Float64Array(grid.count);
+  for (let i = 0; i < grid.count; i++) values[i] = valueAt(stepTime(grid, i));
+  return { type: 'scalar', values };
+}
+
+async function evaluateMatrixArgument(evaluator: Evaluator, argument: Expr, grid: StepGrid): Promise<RangeSteps> {
+  const value = await evaluator.evaluate(unwrapParens(argument), grid);
+  if (value.type !== 'matrix') throw new QueryError('execution', `expected range vector, got ${value.type}`);
+  return value;
+}
+
+/** The arguments other than the vector/range one, as one scalar per step; string arguments are read as written. */
+async function scalarArguments(evaluator: Evaluator, call: Call, skip: number, grid: StepGrid): Promise<Float64Array[]> {
+  const out: Float64Array[] = [];
+  for (let a = 0; a < call.args.length; a++) {
+    if (a === skip || exprType(call.args[a]) === 'string') continue;
+    out.push((await evaluator.evaluateScalar(call.args[a], grid)).values);
+  }
+  return out;
+}
+
+async function applyImplementation(evaluator: Evaluator, call: Call, implementation: FunctionImplementation, grid: StepGrid): Promise<Evaluated> {
+  const name = call.func.name;
+  switch (implementation.kind) {
+    case 'range': {
+      const index = call.args.findIndex((argument) => exprType(argument) === 'matrix');
+      if (index < 0) throw new QueryError('execution', `function "${name}" needs a range vector argument`);
+      const params = await scalarArguments(evaluator, call, index, grid);
+      const matrix = await evaluateMatrixArgument(evaluator, call.args[index], grid);
+      return applyRangeFunction(evaluator, call, matrix, implementation.apply, implementation.keepName === true, params, grid, call.args[index]);
+    }
+    case 'elementwise': {
+      const index = call.args.findIndex((argument) => exprType(argument) === 'vector');
+      if (index < 0) throw new QueryError('execution', `function "${name}" needs an instant vector argument`);
+      const params = await scalarArguments(evaluator, call, index, grid);
+      const input = await evaluator.evaluateVector(call.args[index], grid);
+      const collector = new SeriesCollector(grid.count);
+      const stepParams: number[] = new Array(params.length).fill(0);
+      for (const series of input.series) {
+        await evaluator.checkpoint();
+        const target = collector.get(dropMetricName(series.labels));
+        for (let i = 0; i < grid.count; i++) {
+          if (series.present[i] !== 1) continue;
+          for (let p = 0; p < params.length; p++) stepParams[p] = params[p][i];
+          SeriesCollector.set(target, i, implementation.apply(series.values[i], stepParams, stepTime(grid, i)));
+        }
+      }
+      return { type: 'vector', series: collector.finish() };
+    }
+    case 'labels': {
+      const strings: string[] = [];
+      for (let a = 1; a < call.args.length; a++) {
+        const argument = unwrapParens(call.args[a]);
+        if (argument.type !== 'StringLiteral') throw new QueryError('execution', `function "${name}" needs string arguments`);
+        strings.push(argument.value);
+      }
+      const transform = implementation.prepare(strings);
+      const input = await evaluator.evaluateVector(call.args[0], grid);
+      const out: StepSeries[] = input.series.map((series) => ({ labels: transform(series.labels), values: series.values, present: series.present }));
+      return { type: 'vector', series: mergeSameLabelsets(out) };
+    }
+    case 'series': {
+      const index = call.args.findIndex((argument) => exprType(argument) === 'vector');
+      if (index < 0) throw new QueryError('execution', `function "${name}" needs an instant vector argument`);
+      const params = await scalarArguments(evaluator, call, index, grid);
+      const input = await evaluator.evaluateVector(call.args[index], grid);
+      const metricName = '';
+      const series = implementation.apply(input.series, params, grid, { annotations: evaluator.annotations, metricName, position: call.args[index].position });
+      const collector = new SeriesCollector(grid.count);
+      for (const one of series) {
+        const target = collector.get(one.labels);
+        for (let i = 0; i < grid.count; i++) if (one.present[i] === 1) SeriesCollector.set(target, i, one.values[i]);
+      }
+      return { type: 'vector', series: collector.finish() };
+    }
+  }
+}
+
+async function scalarFunction(evaluator: Evaluator, call: Call, grid: StepGrid): Promise<ScalarSteps> {
+  const input = await evaluator.evaluateVector(call.args[0], grid);
+  const values = new Float64Array(grid.count).fill(NaN);
+  const found = new Uint8Array(grid.count);
+  for (const series of input.series) {
+    for (let i = 0; i < grid.count; i++) {
+      if (series.present[i] !== 1) continue;
+      // More than one value at a step: NaN.
+      values[i] = found[i] === 1 ? NaN : series.values[i];
+      found[i] = 1;
+    }
+  }
+  return { type: 'scalar', values };
+}
+
+/**
+ * timestamp(v): for a selector argument, the timestamp of the sample each step picked (Prometheus
+ * special-cases it); for anything else, the step's time. The name is dropped.
+ */
+async function timestampFunction(evaluator: Evaluator, call: Call, grid: StepGrid): Promise<VectorSteps> {
+  const argument = unwrapParens(call.args[0]);
+  let result: VectorSteps;
+  if (argument.type === 'VectorSelector') {
+    result = await selectInstant(evaluator, argument, grid, true);
+  } else {
+    const input = await evaluator.evaluateVector(argument, grid);
+    const series: StepSeries[] = input.series.map((one) => {
+      const values = new Float64Array(grid.count);
+      for (let i = 0; i < grid.count; i++) if (one.present[i] === 1) values[i] = stepTime(grid, i) / 1000;
+      return { labels: one.labels, values, present: one.present };
+    });
+    result = { type: 'vector', series };
+  }
+  const collector = new SeriesCollector(grid.count);
+  for (const one of result.series) {
+    const target = collector.get(dropMetricName(one.labels));
+    for (let i = 0; i < grid.count; i++) if (one.present[i] === 1) SeriesCollector.set(target, i, one.values[i]);
+  }
+  return { type: 'vector', series: collector.finish() };
+}
+
+/** The labels absent() and absent_over_time() report: the selector's equality matchers (a name matched twice is left out). */
+function absentLabels(argument: Expr): Labels {
+  const selector = argument.type === 'VectorSelector' ? argument : argument.type === 'MatrixSelector' ? argument.vectorSelector : null;
+  if (selector === null) return [];
+  const values = new Map<string, string>();
+  const seen = new Set<string>();
+  for (const matcher of selector.matchers) {
+    if (matcher.name === METRIC_NAME) continue;
+    if (matcher.type === '=' && !seen.has(matcher.name)) {
+      values.set(matcher.name, matcher.value);
+      seen.add(matcher.name);
+    } else {
+      values.delete(matcher.name);
+    }
+  }
+  const names = [...values.keys()].sort();
+  const out: string[] = [];
+  for (const name of names) {
+    const value = values.get(name) as string;
+    if (value !== '') out.push(name, value);
+  }
+  return out;
+}
+
+async function absentFunction(evaluator: Evaluator, call: Call, grid: StepGrid): Promise<VectorSteps> {
+  const input = await evaluator.evaluateVector(call.args[0], grid);
+  const covered = new Uint8Array(grid.count);
+  for (const series of input.series) for (let i = 0; i < grid.count; i++) covered[i] |= series.present[i];
+  const values = new Float64Array(grid.count);
+  const present = new Uint8Array(grid.count);
+  let any = false;
+  for (let i = 0; i < grid.count; i++) {
+    if (covered[i] === 1) continue;
+    values[i] = 1;
+    present[i] = 1;
+    any = true;
+  }
+  return { type: 'vector', series: any ? [{ labels: absentLabels(unwrapParens(call.args[0])), values, present }] : [] };
+}
+
+/**
+ * sort/sort_desc order an instant query's result by value (NaN last); a range query's result is
+ * sorted by labels anyway, so there they only warn as Prometheus does.
+ */
+async function sortFunction(evaluator: Evaluator, call: Call, grid: StepGrid): Promise<VectorSteps> {
+  const input = await evaluator.evaluateVector(call.args[0], grid);
+  if (grid.count !== 1) {
+    evaluator.warn('sort is ineffective for range queries since results are always ordered by labels', call.position);
+    return input;
+  }
+  const descending = call.func.name === 'sort_desc';
+  const present = input.series.filter((series) => series.present[0] === 1);
+  // Go sorts with "NaN first" and reverses; NaN ends up last either way. Ties keep their order.
+  const rank = (value: number): number => (value !== value ? 1 : 0);
+  const sorted = present
+    .map((series, index) => ({ series, index }))
+    .sort((a, b) => {
+      const va = a.series.values[0];
+      const vb = b.series.values[0];
+      const byNaN = rank(va) - rank(vb);
+      if (byNaN !== 0) return byNaN;
+      if (va !== vb) return descending ? (va > vb ? -1 : 1) : va < vb ? -1 : 1;
+      return a.index - b.index;
+    })
+    .map((entry) => entry.series);
+  return { type: 'vector', series: sorted };
+}

@@ -1,0 +1,145 @@
+import { METRIC_NAME, getLabel } from '../../../model/index.ts';
+import type { Call, Expr, MatrixSelector } from '../ast.ts';
+import type { RangeFunction, RangeWindow, StepGrid, StepSeries } from '../functions/types.ts';
+import type { Evaluator } from './evaluator.ts';
+import { lookupTimes, rangeSelectorBounds } from './selectors.ts';
+import { checkUniqueLabelsets, dropMetricName, hasAnyPresent } from './values.ts';
+import type { RangeSeries, RangeSteps, VectorSteps } from './values.ts';
+
+/**
+ * A range selector `x[r]` over the grid: each series' samples (stale markers dropped) loaded once
+ * for the union of all steps' windows, plus where each step's window ends. Windows are left-open:
+ * `(end - r, end]`.
+ */
+export async function evaluateMatrixSelector(evaluator: Evaluator, node: MatrixSelector, grid: StepGrid): Promise<RangeSteps> {
+  const selector = node.vectorSelector;
+  const windowEnds = lookupTimes(evaluator, selector, grid);
+  const { mint, maxt } = rangeSelectorBounds(windowEnds, node.range);
+  const series = await evaluator.selectorSeries(selector, mint, maxt, false);
+  return { type: 'matrix', series, range: node.range, windowEnds };
+}
+
+/**
+ * Moves a window over one series across all steps: two indexes that only go forward, so a series
+ * costs O(samples + steps). Calls `visit(step, first, end)` for every step whose window holds at
+ * least one sample.
+ */
+export function slideWindows(series: RangeSeries, windowEnds: Float64Array, range: number, visit: (step: number, first: number, end: number) => void): void {
+  const { timestamps, count } = series;
+  let first = 0;
+  let end = 0;
+  for (let i = 0; i < windowEnds.length; i++) {
+    const windowEnd = windowEnds[i];
+    const windowStart = windowEnd - range;
+    if (i > 0 && windowEnd < windowEnds[i - 1]) {
+      // Never happens for steps moving forward; kept so a caller's odd grid cannot read wrong samples.
+      first = 0;
+      end = 0;
+    }
+    while (end < count && timestamps[end] <= windowEnd) end++;
+    while (first < end && timestamps[first] <= windowStart) first++;
+    if (first < end) visit(i, first, end);
+  }
+}
+
+/** The largest number of samples any step's window holds for a series (what Prometheus keeps in memory). */
+function largestWindow(series: RangeSeries, windowEnds: Float64Array, range: number): number {
+  let largest = 0;
+  slideWindows(series, windowEnds, range, (_step, first, end) => {
+    if (end - first > largest) largest = end - first;
+  });
+  return largest;
+}
+
+/**
+ * Applies a range function (rate, *_over_time, …) to every series of a range vector and every step.
+ * `params` are the function's scalar arguments, one value per step.
+ */
+export async function applyRangeFunction(
+  evaluator: Evaluator,
+  call: Call,
+  matrix: RangeSteps,
+  apply: RangeFunction,
+  keepName: boolean,
+  params: readonly Float64Array[],
+  grid: StepGrid,
+  matrixArgument: Expr,
+): Promise<VectorSteps> {
+  const out: StepSeries[] = [];
+  const stepParams: number[] = new Array(params.length).fill(0);
+  const name = call.func.name;
+  const counterCheck = name === 'rate' || name === 'increase';
+  for (const series of matrix.series) {
+    await evaluator.checkpoint();
+    const windowSize = largestWindow(series, matrix.windowEnds, matrix.range);
+    evaluator.trackOutput(windowSize);
+    const metricName = getLabel(series.labels, METRIC_NAME);
+    const window: RangeWindow = { timestamps: series.timestamps, values: series.values, first: 0, end: 0, rangeStart: 0, rangeEnd: 0 };
+    const context = { annotations: evaluator.annotations, metricName, position: matrixArgument.position };
+    const values = new Float64Array(grid.count);
+    const present = new Uint8Array(grid.count);
+    let points = 0;
+    slideWindows(series, matrix.windowEnds, matrix.range, (step, first, end) => {
+      for (let p = 0; p < params.length; p++) stepParams[p] = params[p][step];
+      window.first = first;
+      window.end = end;
+      window.rangeEnd = matrix.windowEnds[step];
+      window.rangeStart = window.rangeEnd - matrix.range;
+      const result = apply(window, stepParams, context);
+      if (result === undefined) return;
+      values[step] = result;
+      present[step] = 1;
+      points++;
+    });
+    evaluator.currentSamples -= windowSize;
+    if (points === 0) continue;
+    evaluator.trackOutput(points);
+    out.push({ labels: keepName ? series.labels : dropMetricName(series.labels), values, present });
+    if (counterCheck && metricName !== '' && !/_(total|sum|count|bucket)$/.test(metricName)) {
+      evaluator.info(`metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(metricName)}`, matrixArgument.position);
+    }
+  }
+  // Prometheus checks the whole result of a range function, not step by step.
+  checkUniqueLabelsets(out);
+  return { type: 'vector', series: out };
+}
+
+/** absent_over_time: 1 at the steps where no series has a sample in its window. */
+export function absentOverTime(matrix: RangeSteps, grid: StepGrid, labels: readonly string[]): VectorSteps {
+  const covered = new Uint8Array(grid.count);
+  for (const series of matrix.series) {
+    slideWindows(series, matrix.windowEnds, matrix.range, (step) => {
+      covered[step] = 1;
+    });
+  }
+  const values = new Float64Array(grid.count);
+  const present = new Uint8Array(grid.count);
+  for (let i = 0; i < grid.count; i++) {
+    if (covered[i] === 1) continue;
+    present[i] = 1;
+    values[i] = 1;
+  }
+  const series: StepSeries = { labels, values, present };
+  return { type: 'vector', series: hasAnyPresent(series) ? [series] : [] };
+}
+
+/** The samples of the single step's window of each series, for a top-level range vector of an instant query. */
+export function windowSamples(matrix: RangeSteps, step: number): RangeSeries[] {
+  const out: RangeSeries[] = [];
+  for (const series of matrix.series) {
+    const windowEnd = matrix.windowEnds[step];
+    const windowStart = windowEnd - matrix.range;
+    let first = 0;
+    while (first < series.count && series.timestamps[first] <= windowStart) first++;
+    let end = first;
+    while (end < series.count && series.timestamps[end] <= windowEnd) end++;
+    if (end === first) continue;
+    out.push({
+      labels: series.labels,
+      timestamps: series.timestamps.slice(first, end),
+      values: series.values.slice(first, end),
+      count: end - first,
+    });
+  }
+  return out;
+}

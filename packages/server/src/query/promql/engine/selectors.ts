@@ -1,0 +1,141 @@
+import { isStaleNaN } from '../../../model/index.ts';
+import type { Labels } from '../../../model/index.ts';
+import type { VectorSelector } from '../ast.ts';
+import type { StepGrid, StepSeries } from '../functions/types.ts';
+import type { Evaluator } from './evaluator.ts';
+import { gridEnd, stepTime } from './values.ts';
+import type { VectorSteps } from './values.ts';
+
+/** One series of a selector as loaded from storage: samples in time order in typed arrays. */
+export interface LoadedSeries {
+  labels: Labels;
+  timestamps: Float64Array;
+  values: Float64Array;
+  count: number;
+}
+
+/** Reads every series matching the selector, samples in [mint, maxt], into typed arrays. */
+export async function loadSelectorSeries(
+  evaluator: Evaluator,
+  selector: VectorSelector,
+  mint: number,
+  maxt: number,
+  keepStale: boolean,
+): Promise<LoadedSeries[]> {
+  const out: LoadedSeries[] = [];
+  if (maxt < mint) return out;
+  const querier = evaluator.settings.querier(mint, maxt);
+  for (const series of querier.select(selector.matchers)) {
+    await evaluator.checkpoint();
+    const iterator = series.iterator();
+    if (!iterator.seek(mint)) continue;
+    let timestamps = new Float64Array(16);
+    let values = new Float64Array(16);
+    let count = 0;
+    do {
+      const timestamp = iterator.timestamp;
+      if (timestamp > maxt) break;
+      const value = iterator.value;
+      if (!keepStale && value !== value && isStaleNaN(value)) continue;
+      if (count === timestamps.length) {
+        const grownTimestamps = new Float64Array(count * 2);
+        grownTimestamps.set(timestamps);
+        timestamps = grownTimestamps;
+        const grownValues = new Float64Array(count * 2);
+        grownValues.set(values);
+        values = grownValues;
+      }
+      timestamps[count] = timestamp;
+      values[count] = value;
+      count++;
+    } while (iterator.next());
+    if (count === 0) continue;
+    out.push({ labels: series.labels, timestamps, values, count });
+  }
+  return out;
+}
+
+/** The time each step looks up: the step's time (or the `@` time) minus the offset. */
+export function lookupTimes(evaluator: Evaluator, selector: { at: VectorSelector['at']; offset: number }, grid: StepGrid): Float64Array {
+  const times = new Float64Array(grid.count);
+  const at = evaluator.atTime(selector.at);
+  for (let i = 0; i < grid.count; i++) times[i] = (at ?? stepTime(grid, i)) - selector.offset;
+  return times;
+}
+
+/** Loads the samples an instant selector needs for the whole grid: (first lookup - lookback, last lookup]. */
+async function instantSelectorData(evaluator: Evaluator, selector: VectorSelector, times: Float64Array): Promise<LoadedSeries[]> {
+  let first = Infinity;
+  let last = -Infinity;
+  for (let i = 0; i < times.length; i++) {
+    if (times[i] < first) first = times[i];
+    if (times[i] > last) last = times[i];
+  }
+  return evaluator.selectorSeries(selector, first - evaluator.settings.lookbackDelta + 1, last, true);
+}
+
+/**
+ * For one series, the index of the sample each step selects (the newest in the left-open window
+ * `(t - lookback, t]`, not a stale marker), or -1. `times` must not decrease (they do not: steps
+ * move forward, or stay at the `@` time), so one index moves forward over the samples.
+ */
+function selectSamples(series: LoadedSeries, times: Float64Array, lookbackDelta: number, out: Int32Array): void {
+  const { timestamps, values, count } = series;
+  let next = 0;
+  for (let i = 0; i < times.length; i++) {
+    const t = times[i];
+    while (next < count && timestamps[next] <= t) next++;
+    const index = next - 1;
+    if (index < 0 || timestamps[index] <= t - lookbackDelta) {
+      out[i] = -1;
+      continue;
+    }
+    const value = values[index];
+    out[i] = value !== value && isStaleNaN(value) ? -1 : index;
+  }
+}
+
+export async function evaluateVectorSelector(evaluator: Evaluator, selector: VectorSelector, grid: StepGrid): Promise<VectorSteps> {
+  return selectInstant(evaluator, selector, grid, false);
+}
+
+/**
+ * An instant selector over the grid. With `sampleTimestamps` the value is the chosen sample's
+ * timestamp in seconds and the name is dropped: `timestamp(x)` reports when the sample was taken,
+ * not the step time.
+ */
+export async function selectInstant(evaluator: Evaluator, selector: VectorSelector, grid: StepGrid, sampleTimestamps: boolean): Promise<VectorSteps> {
+  const times = lookupTimes(evaluator, selector, grid);
+  const data = await instantSelectorData(evaluator, selector, times);
+  const chosen = new Int32Array(grid.count);
+  const out: StepSeries[] = [];
+  for (const series of data) {
+    await evaluator.checkpoint();
+    selectSamples(series, times, evaluator.settings.lookbackDelta, chosen);
+    const values = new Float64Array(grid.count);
+    const present = new Uint8Array(grid.count);
+    let any = false;
+    for (let i = 0; i < grid.count; i++) {
+      const index = chosen[i];
+      if (index < 0) continue;
+      present[i] = 1;
+      values[i] = sampleTimestamps ? series.timestamps[index] / 1000 : series.values[index];
+      any = true;
+    }
+    if (any) out.push({ labels: series.labels, values, present });
+  }
+  return { type: 'vector', series: out };
+}
+
+/** The interval of samples a range selector needs for the whole grid. */
+export function rangeSelectorBounds(windowEnds: Float64Array, range: number): { mint: number; maxt: number } {
+  let first = Infinity;
+  let last = -Infinity;
+  for (let i = 0; i < windowEnds.length; i++) {
+    if (windowEnds[i] < first) first = windowEnds[i];
+    if (windowEnds[i] > last) last = windowEnds[i];
+  }
+  return { mint: first - range + 1, maxt: last };
+}
+
+export { gridEnd };

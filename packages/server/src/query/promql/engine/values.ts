@@ -1,0 +1,167 @@
+import { METRIC_NAME, labelsKey } from '../../../model/index.ts';
+import type { Labels } from '../../../model/index.ts';
+import type { StepGrid, StepSeries } from '../functions/types.ts';
+import { QueryError } from '../value.ts';
+
+/**
+ * What the evaluator passes between nodes. Every value covers all steps of the grid it was evaluated
+ * on: a scalar has one number per step, an instant vector is a list of StepSeries (one value slot
+ * and one presence flag per step), a range vector keeps each series' samples in typed arrays plus
+ * the end of every step's window (the left-open window is `(windowEnds[i] - range, windowEnds[i]]`).
+ */
+
+export interface ScalarSteps {
+  type: 'scalar';
+  values: Float64Array;
+}
+
+export interface VectorSteps {
+  type: 'vector';
+  series: StepSeries[];
+}
+
+/** One series of a range vector: its samples in time order, stale markers removed. */
+export interface RangeSeries {
+  labels: Labels;
+  timestamps: Float64Array;
+  values: Float64Array;
+  count: number;
+}
+
+export interface RangeSteps {
+  type: 'matrix';
+  series: RangeSeries[];
+  range: number;
+  /** The (inclusive) end of each step's window, offset and `@` applied. */
+  windowEnds: Float64Array;
+}
+
+export interface StringSteps {
+  type: 'string';
+  value: string;
+}
+
+export type Evaluated = ScalarSteps | VectorSteps | RangeSteps | StringSteps;
+
+export function stepTime(grid: StepGrid, step: number): number {
+  return grid.start + step * grid.interval;
+}
+
+export function gridEnd(grid: StepGrid): number {
+  return grid.start + (grid.count - 1) * grid.interval;
+}
+
+export function newStepSeries(labels: Labels, count: number): StepSeries {
+  return { labels, values: new Float64Array(count), present: new Uint8Array(count) };
+}
+
+export function countPresent(series: StepSeries): number {
+  let total = 0;
+  const present = series.present;
+  for (let i = 0; i < present.length; i++) total += present[i];
+  return total;
+}
+
+export function hasAnyPresent(series: StepSeries): boolean {
+  const present = series.present;
+  for (let i = 0; i < present.length; i++) if (present[i] === 1) return true;
+  return false;
+}
+
+/** Samples a value holds, as the sample limit counts them. */
+export function countPoints(value: Evaluated): number {
+  switch (value.type) {
+    case 'scalar':
+      return value.values.length;
+    case 'vector': {
+      let total = 0;
+      for (const series of value.series) total += countPresent(series);
+      return total;
+    }
+    case 'matrix':
+    case 'string':
+      return 0;
+  }
+}
+
+export function dropMetricName(labels: Labels): Labels {
+  for (let i = 0; i < labels.length; i += 2) {
+    if (labels[i] === METRIC_NAME) return [...labels.slice(0, i), ...labels.slice(i + 2)];
+    if (labels[i] > METRIC_NAME) break;
+  }
+  return labels;
+}
+
+export function sameLabelsetError(): QueryError {
+  return new QueryError('execution', 'vector cannot contain metrics with the same labelset');
+}
+
+/**
+ * Builds an instant vector's output series by label set. Writing a step that a series already holds
+ * means two inputs ended up with the same labels at the same time, which Prometheus rejects.
+ */
+export class SeriesCollector {
+  private readonly byKey = new Map<string, StepSeries>();
+  readonly series: StepSeries[] = [];
+
+  constructor(private readonly count: number) {}
+
+  get(labels: Labels): StepSeries {
+    const key = labelsKey(labels);
+    let series = this.byKey.get(key);
+    if (series === undefined) {
+      series = newStepSeries(labels, this.count);
+      this.byKey.set(key, series);
+      this.series.push(series);
+    }
+    return series;
+  }
+
+  static set(series: StepSeries, step: number, value: number): void {
+    if (series.present[step] === 1) throw sameLabelsetError();
+    series.present[step] = 1;
+    series.values[step] = value;
+  }
+
+  /** The series with at least one value, in the order they were first created. */
+  finish(): StepSeries[] {
+    return this.series.filter(hasAnyPresent);
+  }
+}
+
+/** Throws when two series of a list share a label set (whatever steps they have values at). */
+export function checkUniqueLabelsets(series: readonly { labels: Labels }[]): void {
+  if (series.length < 2) return;
+  const seen = new Set<string>();
+  for (const one of series) {
+    const key = labelsKey(one.labels);
+    if (seen.has(key)) throw sameLabelsetError();
+    seen.add(key);
+  }
+}
+
+/** Repeats a one-step value over every step of `grid` (step-invariant expressions). */
+export function broadcast(value: Evaluated, count: number): Evaluated {
+  if (value.type === 'scalar') {
+    return { type: 'scalar', values: new Float64Array(count).fill(value.values[0]) };
+  }
+  if (value.type === 'vector') {
+    const series: StepSeries[] = [];
+    for (const one of value.series) {
+      if (one.present[0] !== 1) continue;
+      series.push({ labels: one.labels, values: new Float64Array(count).fill(one.values[0]), present: new Uint8Array(count).fill(1) });
+    }
+    return { type: 'vector', series };
+  }
+  return value;
+}
+
+/** Labels as Go's `labels.Labels.String()` prints them in error texts: `{__name__="x", a="b"}`. */
+export function describeLabels(labels: Labels): string {
+  const parts: string[] = [];
+  for (let i = 0; i < labels.length; i += 2) {
+    const name = /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(labels[i]) ? labels[i] : JSON.stringify(labels[i]);
+    parts.push(`${name}=${JSON.stringify(labels[i + 1])}`);
+  }
+  return `{${parts.join(', ')}}`;
+}
