@@ -38,6 +38,11 @@ export interface RangeWindow {
   end: number;
   rangeStart: number;
   rangeEnd: number;
+  /**
+   * The step's evaluation time before offset and `@` are applied (predict_linear puts its
+   * intercept there, as Prometheus does). When absent, rangeEnd is used.
+   */
+  stepTime?: number;
 }
 
 export interface FunctionContext {
@@ -63,7 +68,15 @@ export type FunctionImplementation =
   /** Output drops `__name__` unless keepName (last_over_time, first_over_time keep it, as in Prometheus 3). */
   | { kind: 'range'; apply: RangeFunction; keepName?: boolean }
   /** Output drops `__name__`. Date functions receive the sample value as seconds since the epoch. */
-  | { kind: 'elementwise'; apply: ElementwiseFunction }
+  | {
+      kind: 'elementwise';
+      apply: ElementwiseFunction;
+      /**
+       * When present and true for a step's params, the function's output at that step is empty
+       * (clamp with min > max returns an empty vector in Prometheus); apply is not called.
+       */
+      skipStep?: (params: readonly number[]) => boolean;
+    }
   /**
    * label_replace, label_join: `prepare` receives the string arguments (the vector argument left out),
    * validates them once per query (throwing QueryError('execution', …) as Prometheus words it) and

@@ -1,0 +1,152 @@
+import type { Labels } from '../../../model/labels.ts';
+import { formatGoG, formatGoGPrecision, formatRfc3339Seconds, goQuote, parseGoFloat } from './go-format.ts';
+import { invalidQuantileWarning } from './over-time.ts';
+import { bucketQuantile } from './quantile.ts';
+import type { BucketQuantileDetails } from './quantile.ts';
+import type { FunctionContext, StepGrid, StepSeries } from './types.ts';
+
+/**
+ * histogram_quantile(φ, v) over classic histograms: series are grouped by their labels without
+ * `le`, each step's buckets of a group are sorted by upper bound and interpolated as Prometheus's
+ * bucketQuantile does. Output labels are the group's labels without `le` and the metric name.
+ */
+
+const BUCKET_LABEL = 'le';
+/** Labels Prometheus drops from a function's output (the metric name and its type/unit metadata). */
+const METADATA_LABELS = new Set(['__name__', '__type__', '__unit__']);
+
+interface BucketGroup {
+  /** Output labels: without le and metadata labels. */
+  labels: Labels;
+  metricName: string;
+  members: number[];
+  upperBounds: number[];
+}
+
+/** Per metric name, the merged details of every forced-monotonicity fix, reported as one info. */
+interface MonotonicityReport {
+  minTime: number;
+  maxTime: number;
+  minBucket: number;
+  maxBucket: number;
+  maxDiff: number;
+  occurrences: number;
+}
+
+function metricNameOf(labels: Labels): string {
+  for (let i = 0; i < labels.length; i += 2) if (labels[i] === '__name__') return labels[i + 1];
+  return '';
+}
+
+function withMetricName(message: string, metricName: string): string {
+  return metricName === '' ? message : `${message} for metric name ${goQuote(metricName)}`;
+}
+
+const MONOTONICITY_INFO =
+  'PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile)';
+
+export function histogramQuantile(
+  input: readonly StepSeries[],
+  params: readonly Float64Array[],
+  grid: StepGrid,
+  context: FunctionContext,
+): StepSeries[] {
+  const quantiles = params[0];
+  const groups = new Map<string, BucketGroup>();
+  let largestGroup = 0;
+
+  for (let index = 0; index < input.length; index++) {
+    const series = input[index];
+    const labels = series.labels;
+    let bucketText = '';
+    const keyParts: string[] = [];
+    for (let i = 0; i < labels.length; i += 2) {
+      if (labels[i] === BUCKET_LABEL) bucketText = labels[i + 1];
+      else keyParts.push(labels[i], labels[i + 1]);
+    }
+    const upperBound = parseGoFloat(bucketText);
+    if (upperBound === null) {
+      if (series.present.includes(1)) {
+        context.annotations.warn(
+          withMetricName(`PromQL warning: bucket label "le" is missing or has a malformed value of ${goQuote(bucketText)}`, metricNameOf(labels)),
+        );
+      }
+      continue;
+    }
+    const key = keyParts.join('\xff');
+    let group = groups.get(key);
+    if (group === undefined) {
+      const outputLabels: string[] = [];
+      for (let i = 0; i < keyParts.length; i += 2) {
+        if (!METADATA_LABELS.has(keyParts[i])) outputLabels.push(keyParts[i], keyParts[i + 1]);
+      }
+      group = { labels: outputLabels, metricName: metricNameOf(labels), members: [], upperBounds: [] };
+      groups.set(key, group);
+    }
+    group.members.push(index);
+    group.upperBounds.push(upperBound);
+    if (group.members.length > largestGroup) largestGroup = group.members.length;
+  }
+
+  for (let step = 0; step < grid.count; step++) {
+    const q = quantiles[step];
+    if (q !== q || q < 0 || q > 1) context.annotations.warn(invalidQuantileWarning(q));
+  }
+
+  const upperBounds = new Float64Array(largestGroup);
+  const counts = new Float64Array(largestGroup);
+  const details: BucketQuantileDetails = { forcedMonotonic: false, minBucket: 0, maxBucket: 0, maxDiff: 0 };
+  const reports = new Map<string, MonotonicityReport>();
+  const output: StepSeries[] = [];
+
+  for (const group of groups.values()) {
+    const values = new Float64Array(grid.count);
+    const present = new Uint8Array(grid.count);
+    let any = false;
+    for (let step = 0; step < grid.count; step++) {
+      let length = 0;
+      for (let m = 0; m < group.members.length; m++) {
+        const series = input[group.members[m]];
+        if (series.present[step] !== 1) continue;
+        upperBounds[length] = group.upperBounds[m];
+        counts[length] = series.values[step];
+        length++;
+      }
+      if (length === 0) continue;
+      values[step] = bucketQuantile(quantiles[step], upperBounds, counts, length, details);
+      present[step] = 1;
+      any = true;
+      if (details.forcedMonotonic) {
+        const time = grid.start + step * grid.interval;
+        const report = reports.get(group.metricName);
+        if (report === undefined) {
+          reports.set(group.metricName, {
+            minTime: time,
+            maxTime: time,
+            minBucket: details.minBucket,
+            maxBucket: details.maxBucket,
+            maxDiff: details.maxDiff,
+            occurrences: 1,
+          });
+        } else {
+          report.minTime = Math.min(report.minTime, time);
+          report.maxTime = Math.max(report.maxTime, time);
+          report.minBucket = Math.min(report.minBucket, details.minBucket);
+          report.maxBucket = Math.max(report.maxBucket, details.maxBucket);
+          report.maxDiff = Math.max(report.maxDiff, details.maxDiff);
+          report.occurrences++;
+        }
+      }
+    }
+    if (any) output.push({ labels: group.labels, values, present });
+  }
+
+  for (const [metricName, report] of reports) {
+    context.annotations.info(
+      `${withMetricName(MONOTONICITY_INFO, metricName)}, from buckets ${formatGoG(report.minBucket)} to ${formatGoG(report.maxBucket)}, ` +
+        `with a max diff of ${formatGoGPrecision(report.maxDiff, 2)}, over ${report.occurrences} samples from ` +
+        `${formatRfc3339Seconds(Math.trunc(report.minTime / 1000))} to ${formatRfc3339Seconds(Math.trunc(report.maxTime / 1000))}`,
+    );
+  }
+  return output;
+}

@@ -1,0 +1,129 @@
+import type { FunctionContext, RangeWindow } from './types.ts';
+
+/**
+ * Counter and gauge change functions over a range window: rate, increase, delta (Prometheus's
+ * extrapolated rate), irate, idelta, resets and changes. Float samples only; the window holds the
+ * samples in (rangeStart, rangeEnd] without stale markers.
+ */
+
+/**
+ * Prometheus's extrapolatedRate for float samples. The raw change between the first and last
+ * sample (plus the values lost at counter resets) is extrapolated towards the window's edges: all
+ * the way when the series seems to continue there (gap below 1.1× the average sample interval),
+ * else by half an average interval; a counter is not extrapolated below zero.
+ */
+function extrapolatedRate(window: RangeWindow, isCounter: boolean, isRate: boolean): number | undefined {
+  const { timestamps, values, first, end } = window;
+  const sampleCount = end - first;
+  if (sampleCount < 2) return undefined;
+  const last = end - 1;
+  const firstValue = values[first];
+  let result = values[last] - firstValue;
+  if (isCounter) {
+    for (let i = first + 1; i < end; i++) {
+      // A drop means the counter restarted from zero: the value before the drop was lost.
+      if (values[i] < values[i - 1]) result += values[i - 1];
+    }
+  }
+  const firstTime = timestamps[first];
+  const lastTime = timestamps[last];
+  let durationToStart = (firstTime - window.rangeStart) / 1000;
+  let durationToEnd = (window.rangeEnd - lastTime) / 1000;
+  const sampledInterval = (lastTime - firstTime) / 1000;
+  const averageInterval = sampledInterval / (sampleCount - 1);
+  const extrapolationThreshold = averageInterval * 1.1;
+
+  if (durationToStart >= extrapolationThreshold) durationToStart = averageInterval / 2;
+  if (isCounter) {
+    // Where the line through the samples reaches zero, the counter most likely started.
+    let durationToZero = durationToStart;
+    if (result > 0 && firstValue >= 0) durationToZero = sampledInterval * (firstValue / result);
+    if (durationToZero < durationToStart) durationToStart = durationToZero;
+  }
+  if (durationToEnd >= extrapolationThreshold) durationToEnd = averageInterval / 2;
+
+  let factor = 1;
+  if (sampledInterval !== 0) factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
+  if (isRate) factor /= (window.rangeEnd - window.rangeStart) / 1000;
+  return result * factor;
+}
+
+let lastCheckedName = '';
+let lastCheckedLooksLikeCounter = true;
+
+/**
+ * rate() and increase() tell the user when the metric's name does not look like a counter's.
+ * Prometheus adds this info for every series with a name that produced output.
+ */
+function noteIfNotCounter(context: FunctionContext): void {
+  const name = context.metricName;
+  if (name === '') return;
+  if (name !== lastCheckedName) {
+    lastCheckedName = name;
+    lastCheckedLooksLikeCounter =
+      name.endsWith('_total') || name.endsWith('_sum') || name.endsWith('_count') || name.endsWith('_bucket');
+  }
+  if (!lastCheckedLooksLikeCounter) {
+    context.annotations.info(
+      `PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(name)}`,
+    );
+  }
+}
+
+export function rate(window: RangeWindow, _params: readonly number[], context: FunctionContext): number | undefined {
+  const result = extrapolatedRate(window, true, true);
+  if (result !== undefined) noteIfNotCounter(context);
+  return result;
+}
+
+export function increase(window: RangeWindow, _params: readonly number[], context: FunctionContext): number | undefined {
+  const result = extrapolatedRate(window, true, false);
+  if (result !== undefined) noteIfNotCounter(context);
+  return result;
+}
+
+export function delta(window: RangeWindow): number | undefined {
+  return extrapolatedRate(window, false, false);
+}
+
+/** Per-second rate between the last two samples; after a reset the last value itself is the increase. */
+export function irate(window: RangeWindow): number | undefined {
+  const { timestamps, values, first, end } = window;
+  if (end - first < 2) return undefined;
+  const interval = timestamps[end - 1] - timestamps[end - 2];
+  if (interval === 0) return undefined;
+  const previous = values[end - 2];
+  const current = values[end - 1];
+  const change = current < previous ? current : current - previous;
+  return change / (interval / 1000);
+}
+
+/** Difference between the last two samples. */
+export function idelta(window: RangeWindow): number | undefined {
+  const { timestamps, values, first, end } = window;
+  if (end - first < 2) return undefined;
+  if (timestamps[end - 1] === timestamps[end - 2]) return undefined;
+  return values[end - 1] - values[end - 2];
+}
+
+/** Number of times the value dropped (counter resets). */
+export function resets(window: RangeWindow): number | undefined {
+  const { values, first, end } = window;
+  if (end === first) return undefined;
+  let count = 0;
+  for (let i = first + 1; i < end; i++) if (values[i] < values[i - 1]) count++;
+  return count;
+}
+
+/** Number of times the value changed; NaN followed by NaN is not a change. */
+export function changes(window: RangeWindow): number | undefined {
+  const { values, first, end } = window;
+  if (end === first) return undefined;
+  let count = 0;
+  for (let i = first + 1; i < end; i++) {
+    const previous = values[i - 1];
+    const current = values[i];
+    if (current !== previous && !(current !== current && previous !== previous)) count++;
+  }
+  return count;
+}
