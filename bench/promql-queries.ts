@@ -1,0 +1,301 @@
+/**
+ * PromQL query latency, Vigil vs Prometheus 2.42, over the same backfilled data:
+ *   node --import tsx bench/promql-queries.ts [--quick] [--only=vigil|prometheus] [--series=N]
+ *        [--heavy-series=N] [--heavy-hours=H] [--runs=N] [--seeds=DIR]
+ *
+ * (a) Every PromQL expression of the seed guides (/work/shared/seeds/*.txt: rule-file `expr:` lines,
+ *     dashboard `"expr"` fields, ```promql blocks; Grafana variables replaced by concrete values,
+ *     bench/lib/promql-seeds.ts) as a 6-hour range query at a 15 s step, over ≥ 10,000 generated
+ *     series (1,000 and 1 hour with --quick) that carry the metric names and labels those
+ *     expressions select (bench/lib/promql-workload.ts). Per query: the median of --runs runs (5; 3
+ *     with --quick) after one warm-up, timed from request to the last byte of the answer, and
+ *     whether both answers agree (test/support/promql-answers.ts: same series, timestamps, values
+ *     within 1e-6).
+ * (b) `sum by (job) (rate(heavy_requests_total[5m]))` over --heavy-series counters (100,000; 10,000
+ *     with --quick) × --heavy-hours (2; 1 with --quick) as a range query over the whole span at
+ *     about 240 steps: whether it finishes, its median time, and the server's peak RSS while it runs
+ *     (VmRSS polled every 20 ms) next to its RSS before.
+ * Both data sets are written once as OpenMetrics and backfilled into each system (`promtool tsdb
+ * create-blocks-from openmetrics` and `vigil import`); each server then runs alone on 127.0.0.1.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { compareAnswers } from '../test/support/promql-answers.ts';
+import type { ApiAnswer } from '../test/support/promql-answers.ts';
+import { commandLine, finish, fmt, log, makeTempDir, numberFlag, parseArgs, runBench, sleep } from './lib/common.ts';
+import type { BenchResult, Headline } from './lib/common.ts';
+import { seedExpressions } from './lib/promql-seeds.ts';
+import type { SeedExpression } from './lib/promql-seeds.ts';
+import { HEAVY_JOBS, HEAVY_METRIC, INTERVAL, seedWorkload, writeHeavyWorkload, writeSeedWorkload } from './lib/promql-workload.ts';
+import { EMPTY_CONFIG, REPO_ROOT, peakRssBytes, rssBytes, startServer, stopServer } from './lib/servers.ts';
+import type { RunningServer, SystemName } from './lib/servers.ts';
+
+const run = promisify(execFile);
+const args = parseArgs();
+const SEED_SERIES = numberFlag(args, 'series', args.quick ? 1_000 : 10_000);
+const QUERY_HOURS = args.quick ? 1 : 6;
+/** One hour of data before the queried range, for the range selectors' windows. */
+const SEED_DATA_HOURS = QUERY_HOURS + 1;
+const HEAVY_SERIES = numberFlag(args, 'heavy-series', args.quick ? 10_000 : 100_000);
+const HEAVY_HOURS = numberFlag(args, 'heavy-hours', args.quick ? 1 : 2);
+const RUNS = numberFlag(args, 'runs', args.quick ? 3 : 5);
+const HEAVY_RUNS = args.quick ? 2 : 3;
+const SEEDS_DIR = args.extra.get('seeds') ?? '/work/shared/seeds';
+const QUERY_TIMEOUT_MS = 10 * 60_000;
+const TWO_HOURS = 2 * 3600_000;
+const HEAVY_QUERY = `sum by (job) (rate(${HEAVY_METRIC}[5m]))`;
+
+interface Timed {
+  ms: number;
+  answer: ApiAnswer;
+}
+
+/** One query over HTTP, timed from sending to the last byte of the body (JSON decoding excluded). */
+async function timedQuery(base: string, params: Record<string, string>): Promise<Timed> {
+  const started = performance.now();
+  let text: string;
+  try {
+    const response = await fetch(`${base}/api/v1/query_range`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(params).toString(),
+      signal: AbortSignal.timeout(QUERY_TIMEOUT_MS),
+    });
+    text = await response.text();
+  } catch (error) {
+    return { ms: performance.now() - started, answer: { status: 'error', transportError: (error as Error).message } };
+  }
+  const ms = performance.now() - started;
+  try {
+    return { ms, answer: JSON.parse(text) as ApiAnswer };
+  } catch {
+    return { ms, answer: { status: 'error', transportError: `not JSON: ${text.slice(0, 200)}` } };
+  }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function seriesCount(answer: ApiAnswer): number | string {
+  if (answer.status !== 'success') return answer.transportError !== undefined ? 'failed' : `error: ${answer.errorType}`;
+  return Array.isArray(answer.data?.result) ? (answer.data.result as unknown[]).length : 1;
+}
+
+interface SeedMeasurement {
+  medianMs: number;
+  answer: ApiAnswer;
+}
+
+interface HeavyMeasurement {
+  finished: boolean;
+  error: string;
+  medianMs: number;
+  rssBeforeMiB: number;
+  peakRssMiB: number;
+  hwmMiB: number;
+  resultSeries: number | string;
+}
+
+async function measureSeeds(server: RunningServer, expressions: readonly SeedExpression[], range: Record<string, string>): Promise<SeedMeasurement[]> {
+  const out: SeedMeasurement[] = [];
+  for (const { expr } of expressions) {
+    const params = { query: expr, ...range };
+    const warm = await timedQuery(server.base, params);
+    const times: number[] = [];
+    for (let r = 0; r < RUNS; r++) times.push((await timedQuery(server.base, params)).ms);
+    out.push({ medianMs: median(times), answer: warm.answer });
+  }
+  return out;
+}
+
+async function measureHeavy(server: RunningServer, range: Record<string, string>): Promise<HeavyMeasurement> {
+  const mib = (bytes: number) => bytes / 2 ** 20;
+  await sleep(2000);
+  const rssBefore = rssBytes(server.pid);
+  let peak = rssBefore;
+  const poll = setInterval(() => {
+    try {
+      peak = Math.max(peak, rssBytes(server.pid));
+    } catch {
+      // The process is gone; the query result says why.
+    }
+  }, 20);
+  const times: number[] = [];
+  let last: Timed | null = null;
+  try {
+    for (let r = 0; r < HEAVY_RUNS; r++) {
+      last = await timedQuery(server.base, { query: HEAVY_QUERY, ...range });
+      log(`${server.system}: heavy query run ${r + 1}: ${(last.ms / 1000).toFixed(2)} s, ${String(seriesCount(last.answer))} series`);
+      if (last.answer.status !== 'success') break;
+      times.push(last.ms);
+    }
+  } finally {
+    clearInterval(poll);
+  }
+  const finished = last !== null && last.answer.status === 'success';
+  let hwm = NaN;
+  try {
+    hwm = peakRssBytes(server.pid);
+  } catch {
+    // Gone.
+  }
+  return {
+    finished,
+    error: finished || last === null ? '' : (last.answer.transportError ?? `${last.answer.errorType}: ${last.answer.error}`),
+    medianMs: times.length > 0 ? median(times) : NaN,
+    rssBeforeMiB: mib(rssBefore),
+    peakRssMiB: mib(peak),
+    hwmMiB: mib(hwm),
+    resultSeries: last === null ? '—' : seriesCount(last.answer),
+  };
+}
+
+async function backfill(system: SystemName, file: string, dir: string): Promise<number> {
+  const started = performance.now();
+  if (system === 'prometheus') {
+    await run('promtool', ['tsdb', 'create-blocks-from', 'openmetrics', '--quiet', file, dir], { maxBuffer: 64 << 20, timeout: 30 * 60_000 });
+  } else {
+    await run(process.execPath, ['--max-old-space-size=8192', join(REPO_ROOT, 'bin', 'vigil.js'), 'import', '--quiet', `--storage.tsdb.path=${dir}`, file], { cwd: REPO_ROOT, maxBuffer: 64 << 20, timeout: 30 * 60_000 });
+  }
+  return (performance.now() - started) / 1000;
+}
+
+function markdownTable(columns: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const cell = (value: string | number) => (typeof value === 'number' ? fmt(value) : value.replaceAll('|', '\\|'));
+  return [`| ${columns.join(' | ')} |`, `|${columns.map(() => '---').join('|')}|`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)].join('\n');
+}
+
+await runBench('promql-queries', (args.quick ? 20 : 60) * 60_000, async () => {
+  const started = Date.now();
+  const systems: SystemName[] = args.only === null ? ['prometheus', 'vigil'] : [args.only];
+  const root = makeTempDir('promql');
+  const expressions = seedExpressions(SEEDS_DIR);
+  if (expressions.length === 0) throw new Error(`no PromQL expressions found in ${SEEDS_DIR}`);
+  const workload = seedWorkload(
+    expressions.map((e) => e.expr),
+    SEED_SERIES,
+  );
+  // Data ends at least an hour before now, on a 2 h boundary start, so nothing is in the future.
+  const seedStart = Math.floor((Date.now() - (SEED_DATA_HOURS + 1) * 3600_000) / TWO_HOURS) * TWO_HOURS;
+  const heavyStart = Math.floor((Date.now() - (HEAVY_HOURS + 1) * 3600_000) / TWO_HOURS) * TWO_HOURS;
+  const seedFile = join(root, 'seeds.om.txt');
+  const heavyFile = join(root, 'heavy.om.txt');
+  log(`${expressions.length} seed expressions; writing ${workload.series} series × ${SEED_DATA_HOURS} h (${workload.families.length} families, ${workload.instances} instances per job) …`);
+  const seedData = writeSeedWorkload(seedFile, workload, seedStart, SEED_DATA_HOURS);
+  log(`seeds: ${seedData.samples} samples, ${(seedData.bytes / 2 ** 20).toFixed(0)} MiB; writing the heavy set: ${HEAVY_SERIES} series × ${HEAVY_HOURS} h …`);
+  const heavyData = writeHeavyWorkload(heavyFile, HEAVY_SERIES, heavyStart, HEAVY_HOURS);
+  log(`heavy: ${heavyData.samples} samples, ${(heavyData.bytes / 2 ** 20).toFixed(0)} MiB; backfilling …`);
+
+  const dirs = (system: SystemName, set: 'seeds' | 'heavy') => join(root, `${set}-${system}`, 'data');
+  const backfillSeconds = new Map<string, number>();
+  // One chain per system, the two in parallel (each is mostly one core).
+  await Promise.all(
+    systems.map(async (system) => {
+      for (const [set, file] of [['seeds', seedFile], ['heavy', heavyFile]] as const) {
+        mkdirSync(dirs(system, set), { recursive: true });
+        const seconds = await backfill(system, file, dirs(system, set));
+        backfillSeconds.set(`${system} ${set}`, seconds);
+        log(`${system}: ${set} backfilled in ${seconds.toFixed(1)} s`);
+      }
+    }),
+  );
+
+  const queryStart = Math.round((seedStart + 3600_000) / 1000);
+  const seedRange = { start: String(queryStart), end: String(queryStart + QUERY_HOURS * 3600), step: String(INTERVAL / 1000) };
+  const heavySpan = HEAVY_HOURS * 3600;
+  const heavyStep = Math.max(15, Math.ceil(heavySpan / 240 / 15) * 15);
+  const heavyFirst = Math.round(heavyStart / 1000) + 300;
+  const heavyRange = { start: String(heavyFirst), end: String(heavyFirst + Math.floor((heavySpan - 300) / heavyStep) * heavyStep), step: String(heavyStep) };
+
+  const seedResults = new Map<SystemName, SeedMeasurement[]>();
+  const heavyResults = new Map<SystemName, HeavyMeasurement>();
+  for (const system of systems) {
+    const seedServer = await startServer({ system, dataDir: dirs(system, 'seeds'), config: EMPTY_CONFIG, logFile: join(root, `seeds-${system}.log`), heapMiB: 8192, readyTimeoutMs: 300_000 });
+    try {
+      log(`${system}: ${expressions.length} seed queries × (1 + ${RUNS}) runs …`);
+      seedResults.set(system, await measureSeeds(seedServer, expressions, seedRange));
+    } finally {
+      await stopServer(seedServer);
+    }
+    const heavyServer = await startServer({ system, dataDir: dirs(system, 'heavy'), config: EMPTY_CONFIG, logFile: join(root, `heavy-${system}.log`), heapMiB: 12_288, readyTimeoutMs: 600_000 });
+    try {
+      log(`${system}: heavy query ${HEAVY_QUERY} …`);
+      heavyResults.set(system, await measureHeavy(heavyServer, heavyRange));
+    } finally {
+      await stopServer(heavyServer);
+    }
+  }
+
+  const prometheusSeeds = seedResults.get('prometheus');
+  const vigilSeeds = seedResults.get('vigil');
+  const rows: (string | number)[][] = [];
+  let agreeing = 0;
+  const ratios: number[] = [];
+  expressions.forEach((expression, i) => {
+    const p = prometheusSeeds?.[i];
+    const v = vigilSeeds?.[i];
+    let agreement = '—';
+    if (p !== undefined && v !== undefined) {
+      const difference = compareAnswers(p.answer, v.answer);
+      agreement = difference === null ? 'yes' : `NO: ${difference.slice(0, 120)}`;
+      if (difference === null) agreeing++;
+      if (v.answer.status === 'success' && p.answer.status === 'success') ratios.push(v.medianMs / p.medianMs);
+    }
+    rows.push([
+      `\`${expression.expr}\``,
+      expression.source,
+      p !== undefined ? seriesCount(p.answer) : v !== undefined ? seriesCount(v.answer) : '—',
+      p?.medianMs ?? '—',
+      v?.medianMs ?? '—',
+      p !== undefined && v !== undefined ? `${(v.medianMs / p.medianMs).toFixed(2)}×` : '—',
+      agreement,
+    ]);
+  });
+  const sumOf = (list: SeedMeasurement[] | undefined) => (list === undefined ? null : list.reduce((s, m) => s + m.medianMs, 0));
+  const heavyP = heavyResults.get('prometheus');
+  const heavyV = heavyResults.get('vigil');
+  const heavyRows = systems.map((system) => {
+    const h = heavyResults.get(system)!;
+    return [system, h.finished ? 'yes' : `NO: ${h.error.slice(0, 160)}`, h.medianMs / 1000, h.rssBeforeMiB, h.peakRssMiB, h.hwmMiB, h.resultSeries];
+  });
+  const heavyColumns = ['system', 'finished', 'median s', 'RSS before MiB', 'peak RSS during query MiB', 'VmHWM after MiB', 'result series'];
+  const headline: Headline[] = [
+    { metric: `seed queries: sum of per-query medians (${expressions.length} queries, 6 h at 15 s)`, unit: 'ms', vigil: sumOf(vigilSeeds), prometheus: sumOf(prometheusSeeds), target: '≤ 1× Prometheus', met: vigilSeeds && prometheusSeeds ? sumOf(vigilSeeds)! <= sumOf(prometheusSeeds)! : null },
+    { metric: `heavy ${HEAVY_QUERY}`, unit: 's', vigil: heavyV?.finished ? heavyV.medianMs / 1000 : null, prometheus: heavyP?.finished ? heavyP.medianMs / 1000 : null, target: 'finishes', met: heavyV === undefined ? null : heavyV.finished },
+    { metric: 'heavy query peak RSS', unit: 'MiB', vigil: heavyV?.peakRssMiB ?? null, prometheus: heavyP?.peakRssMiB ?? null, target: '—', met: null },
+  ];
+  const notes: string[] = [];
+  if (prometheusSeeds && vigilSeeds) notes.push(`answers agree on ${agreeing} of ${expressions.length} seed queries (same series, timestamps, values within 1e-6)`);
+  if (ratios.length > 0) notes.push(`median of per-query Vigil / Prometheus latency ratios: ${median(ratios).toFixed(2)}× (best ${Math.min(...ratios).toFixed(2)}×, worst ${Math.max(...ratios).toFixed(2)}×)`);
+  for (const [key, seconds] of backfillSeconds) notes.push(`backfill ${key}: ${seconds.toFixed(1)} s`);
+  notes.push(`heavy query: ${HEAVY_SERIES.toLocaleString('en-US')} series × ${HEAVY_HOURS} h (${heavyData.samples.toLocaleString('en-US')} samples, ${HEAVY_JOBS} jobs), range ${heavyRange.start}…${heavyRange.end} step ${heavyStep} s; ${HEAVY_RUNS} runs, median`);
+  for (const system of systems) notes.push(`heavy ${heavyColumns.map((c, i) => `${c}: ${typeof heavyRows[systems.indexOf(system)][i] === 'number' ? fmt(heavyRows[systems.indexOf(system)][i] as number) : heavyRows[systems.indexOf(system)][i]}`).join(', ')}`);
+  if (!args.quick && (HEAVY_SERIES < 100_000 || HEAVY_HOURS < 24)) {
+    notes.push(`the heavy set is ${HEAVY_SERIES.toLocaleString('en-US')} series × ${HEAVY_HOURS} h rather than 100,000 × 24 h: 576 M samples would take about an hour per system to write and backfill on this machine (~150 k samples/s for promtool and vigil import)`);
+  }
+  const result: BenchResult = {
+    bench: 'promql-queries',
+    title: 'PromQL query latency',
+    quick: args.quick,
+    command: `${commandLine('promql-queries', args)}${args.extra.size > 0 ? ` ${[...args.extra].map(([k, v]) => `--${k}=${v}`).join(' ')}` : ''}`,
+    workload: `${expressions.length} PromQL expressions from the seed guides (${SEEDS_DIR}) as range queries over ${QUERY_HOURS} h at a 15 s step (${QUERY_HOURS * 240 + 1} points), on ${workload.series.toLocaleString('en-US')} generated series × ${SEED_DATA_HOURS} h (${seedData.samples.toLocaleString('en-US')} samples; ${workload.families.length} metric families with the labels the expressions select, ${workload.instances} instances per job). Latency = median of ${RUNS} runs after a warm-up, from request to the last byte of the answer, over HTTP on 127.0.0.1; both systems backfilled from the same OpenMetrics file, one server at a time. Plus ${HEAVY_QUERY} over ${HEAVY_SERIES.toLocaleString('en-US')} series × ${HEAVY_HOURS} h.`,
+    columns: ['query', 'source', 'series', 'Prometheus ms', 'Vigil ms', 'Vigil / Prometheus', 'answers agree'],
+    rows,
+    headline,
+    notes,
+    startedAt: new Date(started).toISOString(),
+    seconds: (Date.now() - started) / 1000,
+  };
+  const jsonFile = args.json ?? join(REPO_ROOT, 'bench', 'results', `promql-queries${args.quick ? '.quick' : ''}.json`);
+  mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
+  finish({ ...args, json: jsonFile }, result);
+  console.log('\n### Markdown\n');
+  console.log(markdownTable(result.columns, rows));
+  console.log('');
+  console.log(markdownTable(heavyColumns, heavyRows));
+});
