@@ -20,7 +20,8 @@ let scratch = new Float64Array(64);
 function copyToScratch(window: RangeWindow): Float64Array {
   const count = window.end - window.first;
   if (scratch.length < count) scratch = new Float64Array(Math.max(count, scratch.length * 2));
-  scratch.set(window.values.subarray(window.first, window.end));
+  const values = window.values;
+  for (let i = 0, j = window.first; i < count; i++, j++) scratch[i] = values[j];
   return scratch;
 }
 

@@ -43,6 +43,26 @@ describe('quantile', () => {
     });
   }
 
+  it('sorts like a reference sort with NaNs first, for many sizes and duplicates', () => {
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
+    for (let size = 1; size < 300; size += 7) {
+      const values = Float64Array.from({ length: size }, () => {
+        const r = random();
+        if (r < 0.1) return NaN;
+        if (r < 0.15) return Infinity;
+        if (r < 0.2) return -Infinity;
+        return Math.floor(random() * 20) - 10;
+      });
+      const reference = [...values].sort((a, b) => (Number.isNaN(a) ? (Number.isNaN(b) ? 0 : -1) : Number.isNaN(b) ? 1 : a - b));
+      quantile(0.5, values, size);
+      assert.deepEqual([...values], reference);
+    }
+  });
+
   it('sorts only the first count values, in place', () => {
     const values = Float64Array.from([3, 1, 2, 0, -1]);
     quantile(0.5, values, 3);

@@ -4,34 +4,73 @@
  * bucket interpolation of histogram_quantile.
  */
 
-/** Orders NaN before every number, as Prometheus's value heap does, so NaNs sort first. */
-function compareNaNFirst(a: number, b: number): number {
-  if (a !== a) return b !== b ? 0 : -1;
-  if (b !== b) return 1;
-  return a - b;
-}
-
 /**
  * The φ-quantile of the first `count` values (φ < 0 → -Inf, φ > 1 → +Inf, NaN φ or no values → NaN).
- * Sorts those values in place (NaNs first).
+ * Sorts those values in place, NaNs first as Prometheus's value heap orders them.
  */
 export function quantile(q: number, values: Float64Array, count: number): number {
   if (count === 0 || q !== q) return NaN;
   if (q < 0) return -Infinity;
   if (q > 1) return Infinity;
-  const sorted = count === values.length ? values : values.subarray(0, count);
-  if (hasNaN(sorted)) sorted.sort(compareNaNFirst);
-  else sorted.sort();
+  sortNaNFirst(values, 0, count - 1);
   const rank = q * (count - 1);
   const lowerIndex = Math.max(0, Math.floor(rank));
   const upperIndex = Math.min(count - 1, lowerIndex + 1);
   const weight = rank - Math.floor(rank);
-  return sorted[lowerIndex] * (1 - weight) + sorted[upperIndex] * weight;
+  return values[lowerIndex] * (1 - weight) + values[upperIndex] * weight;
 }
 
-function hasNaN(values: Float64Array): boolean {
-  for (let i = 0; i < values.length; i++) if (values[i] !== values[i]) return true;
-  return false;
+/** a < b with NaN below every number (and not below another NaN). */
+function before(a: number, b: number): boolean {
+  if (a !== a) return b === b;
+  return a < b;
+}
+
+/**
+ * Sorts values[low..high] in place: quicksort with median-of-three pivots and insertion sort for
+ * short ranges, recursing into the smaller half so the stack stays logarithmic. No allocation.
+ */
+function sortNaNFirst(values: Float64Array, low: number, high: number): void {
+  while (high - low > 16) {
+    const middle = (low + high) >>> 1;
+    if (before(values[middle], values[low])) swap(values, middle, low);
+    if (before(values[high], values[low])) swap(values, high, low);
+    if (before(values[high], values[middle])) swap(values, high, middle);
+    const pivot = values[middle];
+    let i = low;
+    let j = high;
+    while (i <= j) {
+      while (before(values[i], pivot)) i++;
+      while (before(pivot, values[j])) j--;
+      if (i <= j) {
+        swap(values, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (j - low < high - i) {
+      sortNaNFirst(values, low, j);
+      low = i;
+    } else {
+      sortNaNFirst(values, i, high);
+      high = j;
+    }
+  }
+  for (let i = low + 1; i <= high; i++) {
+    const value = values[i];
+    let j = i - 1;
+    while (j >= low && before(value, values[j])) {
+      values[j + 1] = values[j];
+      j--;
+    }
+    values[j + 1] = value;
+  }
+}
+
+function swap(values: Float64Array, a: number, b: number): void {
+  const held = values[a];
+  values[a] = values[b];
+  values[b] = held;
 }
 
 /** Relative difference below which neighbouring cumulative bucket counts are taken as equal (float noise). */

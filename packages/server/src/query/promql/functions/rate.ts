@@ -1,3 +1,4 @@
+import { goQuote } from './go-format.ts';
 import type { FunctionContext, RangeWindow } from './types.ts';
 
 /**
@@ -49,7 +50,8 @@ function extrapolatedRate(window: RangeWindow, isCounter: boolean, isRate: boole
 }
 
 let lastCheckedName = '';
-let lastCheckedLooksLikeCounter = true;
+/** The info text for lastCheckedName, or '' when its name looks like a counter's. */
+let lastCheckedMessage = '';
 
 /**
  * rate() and increase() tell the user when the metric's name does not look like a counter's.
@@ -60,14 +62,12 @@ function noteIfNotCounter(context: FunctionContext): void {
   if (name === '') return;
   if (name !== lastCheckedName) {
     lastCheckedName = name;
-    lastCheckedLooksLikeCounter =
-      name.endsWith('_total') || name.endsWith('_sum') || name.endsWith('_count') || name.endsWith('_bucket');
+    const looksLikeCounter = name.endsWith('_total') || name.endsWith('_sum') || name.endsWith('_count') || name.endsWith('_bucket');
+    lastCheckedMessage = looksLikeCounter
+      ? ''
+      : `PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${goQuote(name)}`;
   }
-  if (!lastCheckedLooksLikeCounter) {
-    context.annotations.info(
-      `PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(name)}`,
-    );
-  }
+  if (lastCheckedMessage !== '') context.annotations.info(lastCheckedMessage);
 }
 
 export function rate(window: RangeWindow, _params: readonly number[], context: FunctionContext): number | undefined {
