@@ -7,7 +7,7 @@ import type { StepGrid, StepSeries } from '../functions/types.ts';
 import { QueryError } from '../value.ts';
 import type { Evaluator } from './evaluator.ts';
 import { formatGoFloat, formatGoG } from './format.ts';
-import { SeriesCollector, hasAnyPresent, newStepSeries } from './values.ts';
+import { SeriesCollector, dropsName, hasAnyPresent, inheritNameDrop, markNameDrop, newStepSeries } from './values.ts';
 import type { VectorSteps } from './values.ts';
 
 /** The labels an input series is grouped under: the `by` labels, or all but the `without` labels and the name. */
@@ -43,6 +43,13 @@ function assignGroups(series: readonly StepSeries[], grouping: ReadonlySet<strin
     ofSeries[s] = index;
   }
   return { ofSeries, labels };
+}
+
+/** Groups with an input series whose name is still to be dropped (delayed name removal): their output drops it too. */
+function namePendingByGroup(input: readonly StepSeries[], groups: Groups): Uint8Array {
+  const out = new Uint8Array(groups.labels.length);
+  for (let s = 0; s < input.length; s++) if (dropsName(input[s])) out[groups.ofSeries[s]] = 1;
+  return out;
 }
 
 interface Parameter {
@@ -177,8 +184,10 @@ async function simpleAggregation(evaluator: Evaluator, node: AggregateExpr, grid
     }
   }
   const out: StepSeries[] = [];
+  const groupDropsName = namePendingByGroup(input, groups);
   for (let g = 0; g < groups.labels.length; g++) {
     const series = newStepSeries(groups.labels[g], steps);
+    if (groupDropsName[g] === 1) markNameDrop(series);
     const base = g * steps;
     for (let i = 0; i < steps; i++) {
       const slot = base + i;
@@ -225,7 +234,12 @@ async function quantileAggregation(evaluator: Evaluator, node: AggregateExpr, gr
   const members = new Int32Array(groupCount);
   for (let s = 0; s < input.length; s++) members[groups.ofSeries[s]]++;
   for (let g = 0; g < groupCount; g++) buffers.push(new Float64Array(Math.max(1, members[g])));
-  const out = groups.labels.map((labels) => newStepSeries(labels, grid.count));
+  const groupDropsName = namePendingByGroup(input, groups);
+  const out = groups.labels.map((labels, g) => {
+    const series = newStepSeries(labels, grid.count);
+    if (groupDropsName[g] === 1) markNameDrop(series);
+    return series;
+  });
   for (let i = 0; i < grid.count; i++) {
     await evaluator.checkpoint();
     counts.fill(0);
@@ -397,6 +411,7 @@ async function selectK(evaluator: Evaluator, node: AggregateExpr, grid: StepGrid
         let target = outputs[s];
         if (target === undefined) {
           target = newStepSeries(input[s].labels, steps);
+          inheritNameDrop(target, input[s]);
           outputs[s] = target;
           order.push(target);
         }

@@ -4,7 +4,7 @@ import type { BinaryExpr, BinaryOp, VectorMatching } from '../ast.ts';
 import type { StepGrid, StepSeries } from '../functions/types.ts';
 import { QueryError } from '../value.ts';
 import type { Evaluator } from './evaluator.ts';
-import { SeriesCollector, describeLabels, dropMetricName, newStepSeries, sameLabelsetError } from './values.ts';
+import { SeriesCollector, describeLabels, dropMetricName, inheritNameDrop, markNameDrop, newStepSeries, sameLabelsetError } from './values.ts';
 import type { Evaluated, ScalarSteps, VectorSteps } from './values.ts';
 
 /** Go's math.Pow where it differs from Math.pow (1^NaN, (-1)^±Inf). */
@@ -99,8 +99,12 @@ async function vectorScalar(evaluator: Evaluator, node: BinaryExpr, vector: Vect
   const out: StepSeries[] = [];
   for (const series of vector.series) {
     await evaluator.checkpoint();
-    const target = dropName ? collector.get(dropMetricName(series.labels)) : newStepSeries(series.labels, grid.count);
-    if (!dropName) out.push(target);
+    const target = dropName ? collector.get(evaluator.labelsDroppingName(series.labels)) : newStepSeries(series.labels, grid.count);
+    if (dropName && evaluator.settings.delayedNameRemoval) markNameDrop(target);
+    if (!dropName) {
+      inheritNameDrop(target, series);
+      out.push(target);
+    }
     for (let i = 0; i < grid.count; i++) {
       if (series.present[i] !== 1) continue;
       const vectorValue = series.values[i];
@@ -184,6 +188,8 @@ async function setOperation(evaluator: Evaluator, op: 'and' | 'or' | 'unless', l
     const collector = new SeriesCollector(count);
     const leftTargets = left.map((series) => collector.get(series.labels));
     const rightTargets = right.map((series) => collector.get(series.labels));
+    left.forEach((series, index) => inheritNameDrop(leftTargets[index], series));
+    right.forEach((series, index) => inheritNameDrop(rightTargets[index], series));
     for (let i = 0; i < count; i++) {
       await evaluator.checkpoint();
       for (let s = 0; s < left.length; s++) {
@@ -198,7 +204,11 @@ async function setOperation(evaluator: Evaluator, op: 'and' | 'or' | 'unless', l
     }
     return { type: 'vector', series: collector.finish() };
   }
-  const out: StepSeries[] = left.map((series) => newStepSeries(series.labels, count));
+  const out: StepSeries[] = left.map((series) => {
+    const copy = newStepSeries(series.labels, count);
+    inheritNameDrop(copy, series);
+    return copy;
+  });
   for (let i = 0; i < count; i++) {
     await evaluator.checkpoint();
     for (let s = 0; s < right.length; s++) if (right[s].present[i] === 1) stamp[ordinals.right[s]] = i;
@@ -264,7 +274,10 @@ async function vectorVector(evaluator: Evaluator, node: BinaryExpr, lhs: VectorS
   const oneIndex = new Int32Array(ordinals.count);
   const matchedStamp = new Int32Array(ordinals.count).fill(-1);
   const comparison = isComparison(op);
-  const dropName = !comparison || node.returnBool;
+  // Arithmetic drops the name at once even with delayed name removal (Prometheus's resultMetric); `bool` defers it.
+  const delayed = evaluator.settings.delayedNameRemoval;
+  const dropName = !comparison || (node.returnBool && !delayed);
+  const markDrop = comparison && node.returnBool && delayed;
   const labelCache = new Map<number, OutputSlot>();
   const slots = new Map<string, OutputSlot>();
   const outputs: StepSeries[] = [];
@@ -277,6 +290,7 @@ async function vectorVector(evaluator: Evaluator, node: BinaryExpr, lhs: VectorS
     slot = slots.get(key);
     if (slot === undefined) {
       slot = { series: newStepSeries(labels, count), insertedStep: -1, insertedOrdinal: -1 };
+      if (markDrop) markNameDrop(slot.series);
       slots.set(key, slot);
       outputs.push(slot.series);
     }

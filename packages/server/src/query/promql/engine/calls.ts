@@ -4,12 +4,12 @@ import type { Call, Expr } from '../ast.ts';
 import { exprType } from '../ast.ts';
 import { FUNCTIONS } from '../functions/index.ts';
 import type { FunctionImplementation, StepGrid, StepSeries } from '../functions/types.ts';
-import { QueryError } from '../value.ts';
+import { Annotations, QueryError } from '../value.ts';
 import type { Evaluator } from './evaluator.ts';
 import { mergeSameLabelsets } from './evaluator.ts';
 import { absentOverTime, applyRangeFunction } from './range-windows.ts';
 import { selectInstant } from './selectors.ts';
-import { SeriesCollector, dropMetricName, stepTime } from './values.ts';
+import { SeriesCollector, inheritNameDrop, markNameDrop, stepTime } from './values.ts';
 import type { Evaluated, RangeSteps, ScalarSteps, VectorSteps } from './values.ts';
 
 function unwrapParens(expr: Expr): Expr {
@@ -92,7 +92,22 @@ async function scalarArguments(evaluator: Evaluator, call: Call, skip: number, g
   return out;
 }
 
+/**
+ * Runs a function of functions/. Its annotations are collected apart and then given the position
+ * suffix Prometheus prints (` (1:6)`, the argument's place in the query).
+ */
 async function applyImplementation(evaluator: Evaluator, call: Call, implementation: FunctionImplementation, grid: StepGrid): Promise<Evaluated> {
+  const annotations = new Annotations();
+  const argument = call.args.find((one) => exprType(one) === 'matrix' || exprType(one) === 'vector') ?? call;
+  try {
+    return await applyWithAnnotations(evaluator, call, implementation, grid, annotations);
+  } finally {
+    for (const message of annotations.warnings) evaluator.warn(message, argument.position);
+    for (const message of annotations.infos) evaluator.info(message, argument.position);
+  }
+}
+
+async function applyWithAnnotations(evaluator: Evaluator, call: Call, implementation: FunctionImplementation, grid: StepGrid, annotations: Annotations): Promise<Evaluated> {
   const name = call.func.name;
   switch (implementation.kind) {
     case 'range': {
@@ -100,7 +115,7 @@ async function applyImplementation(evaluator: Evaluator, call: Call, implementat
       if (index < 0) throw new QueryError('execution', `function "${name}" needs a range vector argument`);
       const params = await scalarArguments(evaluator, call, index, grid);
       const matrix = await evaluateMatrixArgument(evaluator, call.args[index], grid);
-      return applyRangeFunction(evaluator, call, matrix, implementation.apply, implementation.keepName === true, params, grid, call.args[index]);
+      return applyRangeFunction(evaluator, matrix, implementation.apply, implementation.keepName === true, params, grid, call.args[index], annotations);
     }
     case 'elementwise': {
       const index = call.args.findIndex((argument) => exprType(argument) === 'vector');
@@ -111,10 +126,12 @@ async function applyImplementation(evaluator: Evaluator, call: Call, implementat
       const stepParams: number[] = new Array(params.length).fill(0);
       for (const series of input.series) {
         await evaluator.checkpoint();
-        const target = collector.get(dropMetricName(series.labels));
+        const target = collector.get(evaluator.labelsDroppingName(series.labels));
+        if (evaluator.settings.delayedNameRemoval) markNameDrop(target);
         for (let i = 0; i < grid.count; i++) {
           if (series.present[i] !== 1) continue;
           for (let p = 0; p < params.length; p++) stepParams[p] = params[p][i];
+          if (implementation.skipStep !== undefined && implementation.skipStep(stepParams)) continue;
           SeriesCollector.set(target, i, implementation.apply(series.values[i], stepParams, stepTime(grid, i)));
         }
       }
@@ -129,7 +146,14 @@ async function applyImplementation(evaluator: Evaluator, call: Call, implementat
       }
       const transform = implementation.prepare(strings);
       const input = await evaluator.evaluateVector(call.args[0], grid);
-      const out: StepSeries[] = input.series.map((series) => ({ labels: transform(series.labels), values: series.values, present: series.present }));
+      // Setting `__name__` explicitly keeps it (the pending drop is cancelled), as Prometheus does.
+      const setsName = strings[0] === METRIC_NAME;
+      const out: StepSeries[] = input.series.map((series) => {
+        const labels = transform(series.labels);
+        const output = { labels, values: series.values, present: series.present };
+        if (!(setsName && (name === 'label_join' || labels !== series.labels))) inheritNameDrop(output, series);
+        return output;
+      });
       return { type: 'vector', series: mergeSameLabelsets(out) };
     }
     case 'series': {
@@ -138,7 +162,7 @@ async function applyImplementation(evaluator: Evaluator, call: Call, implementat
       const params = await scalarArguments(evaluator, call, index, grid);
       const input = await evaluator.evaluateVector(call.args[index], grid);
       const metricName = '';
-      const series = implementation.apply(input.series, params, grid, { annotations: evaluator.annotations, metricName, position: call.args[index].position });
+      const series = implementation.apply(input.series, params, grid, { annotations, metricName, position: call.args[index].position });
       const collector = new SeriesCollector(grid.count);
       for (const one of series) {
         const target = collector.get(one.labels);
@@ -184,7 +208,8 @@ async function timestampFunction(evaluator: Evaluator, call: Call, grid: StepGri
   }
   const collector = new SeriesCollector(grid.count);
   for (const one of result.series) {
-    const target = collector.get(dropMetricName(one.labels));
+    const target = collector.get(evaluator.labelsDroppingName(one.labels));
+    if (evaluator.settings.delayedNameRemoval) markNameDrop(target);
     for (let i = 0; i < grid.count; i++) if (one.present[i] === 1) SeriesCollector.set(target, i, one.values[i]);
   }
   return { type: 'vector', series: collector.finish() };

@@ -43,6 +43,11 @@ const data: { labels: Record<string, string>; values: TestValue[] }[] = [
 ];
 
 const storage = await storageWith(data);
+
+/** Many series of a counter, enough work for a query to meet the deadline or an abort midway. */
+function bigStorage(seriesCount: number) {
+  return storageWith(Array.from({ length: seriesCount }, (_unused, index) => ({ labels: { __name__: 'big', index: String(index) }, values: Array.from({ length: 100 }, (_value, step) => step) })));
+}
 const engine = new Engine();
 
 describe('instant queries', () => {
@@ -332,7 +337,7 @@ describe('limits', () => {
 
   it('times out', async () => {
     const slow = new Engine({ timeout: 1 });
-    const big = await storageWith(Array.from({ length: 300 }, (_, i) => ({ labels: { __name__: 'big', index: String(i) }, values: Array.from({ length: 100 }, (_, j) => j) })));
+    const big = await bigStorage(300);
     await assert.rejects(slow.rangeQuery(big, aggregate('sum', call('rate', matrix(selector('big'), 10 * MINUTE))), 0, 100 * MINUTE, 1000), (error: unknown) => {
       assert.ok(error instanceof QueryError);
       assert.equal(error.kind, 'timeout');
@@ -342,7 +347,7 @@ describe('limits', () => {
   });
 
   it('is canceled by an abort signal while evaluating', async () => {
-    const big = await storageWith(Array.from({ length: 300 }, (_, i) => ({ labels: { __name__: 'big', index: String(i) }, values: Array.from({ length: 100 }, (_, j) => j) })));
+    const big = await bigStorage(300);
     const controller = new AbortController();
     const pending = engine.rangeQuery(big, aggregate('sum', call('rate', matrix(selector('big'), 10 * MINUTE))), 0, 100 * MINUTE, 1000, { signal: controller.signal });
     setImmediate(() => controller.abort());
@@ -357,12 +362,49 @@ describe('limits', () => {
   it('queues queries beyond maxConcurrent', async () => {
     const single = new Engine({ maxConcurrent: 1 });
     const controller = new AbortController();
-    const big = await storageWith(Array.from({ length: 200 }, (_, i) => ({ labels: { __name__: 'big', index: String(i) }, values: Array.from({ length: 100 }, (_, j) => j) })));
+    const big = await bigStorage(200);
     const first = single.rangeQuery(big, aggregate('sum', call('rate', matrix(selector('big'), 10 * MINUTE))), 0, 100 * MINUTE, 1000);
     const queued = single.instantQuery(storage, selector('limit'), 0, { signal: controller.signal });
     controller.abort();
     await assert.rejects(queued, /query was canceled in query queue/);
     await first;
     assert.equal(vectorLines(await single.instantQuery(storage, selector('limit'), 0)).length, 2);
+  });
+});
+
+describe('delayed name removal', () => {
+  const delayed = new Engine({ delayedNameRemoval: true });
+  const both = () => selector('', { job: 'api', instance: 'a' }, { matchers: [new LabelMatcher('=~', '__name__', 'gauge|requests_total')] });
+
+  it('keeps the name visible to label functions until the end', async () => {
+    const expr = call('label_replace', call('rate', matrix(both(), 5 * MINUTE)), string('from'), string('$1'), string('__name__'), string('(.+)'));
+    const result = await delayed.instantQuery(storage, expr, 5 * MINUTE);
+    assert.deepEqual(vectorLines(result), ['{"from":"gauge","instance":"a","job":"api"} => 0.016666666666666666', '{"from":"requests_total","instance":"a","job":"api"} => 1']);
+    // Without the feature, rate's results collide at once.
+    await assert.rejects(engine.instantQuery(storage, expr, 5 * MINUTE), /vector cannot contain metrics with the same labelset/);
+  });
+
+  it('label_replace onto __name__ keeps the name', async () => {
+    const expr = call('label_replace', call('rate', matrix(selector('requests_total', { job: 'api', instance: 'a' }), 5 * MINUTE)), string('__name__'), string('rate_$1'), string('__name__'), string('(.+)'));
+    assert.deepEqual(vectorLines(await delayed.instantQuery(storage, expr, 5 * MINUTE)), ['{"__name__":"rate_requests_total","instance":"a","job":"api"} => 1']);
+  });
+
+  it('drops grouped names at the end', async () => {
+    const expr = aggregate('sum', call('rate', matrix(selector('requests_total', { job: 'api' }), 5 * MINUTE)), { by: ['__name__'] });
+    assert.deepEqual(vectorLines(await delayed.instantQuery(storage, expr, 5 * MINUTE)), ['{} => 3']);
+  });
+
+  it('merges series that become equal at different steps', async () => {
+    const disjoint = await storageWith([
+      { labels: { __name__: 'first' }, values: [1, null], interval: 10 * MINUTE },
+      { labels: { __name__: 'second' }, values: [3, 4], interval: 10 * MINUTE },
+    ]);
+    const expr = binary('or', negate(selector('first')), negate(selector('second')));
+    const result = await delayed.rangeQuery(disjoint, expr, 0, 10 * MINUTE, 10 * MINUTE);
+    assert.deepEqual(matrixLines(result), ['{} => 0:-1 10:-4']);
+  });
+
+  it('fails when an instant result holds equal label sets', async () => {
+    await assert.rejects(delayed.instantQuery(storage, negate(both()), 0), /vector cannot contain metrics with the same labelset/);
   });
 });

@@ -3,14 +3,14 @@ import { compareLabels } from '../../../model/index.ts';
 import type { Querier } from '../../../store/types.ts';
 import type { Expr } from '../ast.ts';
 import { exprType } from '../ast.ts';
-import type { StepGrid } from '../functions/types.ts';
+import type { StepGrid, StepSeries } from '../functions/types.ts';
 import { QueryError } from '../value.ts';
 import type { MatrixSeries, QueryResult, QueryValue } from '../value.ts';
-import { Evaluator } from './evaluator.ts';
+import { Evaluator, mergeSameLabelsets } from './evaluator.ts';
 import { ConcurrencyGate } from './gate.ts';
 import { windowSamples } from './range-windows.ts';
 import { selectorTimeBounds } from './time-bounds.ts';
-import { stepTime } from './values.ts';
+import { checkUniqueLabelsets, dropMetricName, dropsName, stepTime } from './values.ts';
 import type { Evaluated } from './values.ts';
 
 /** Where samples come from; a Storage satisfies it. */
@@ -29,6 +29,12 @@ export interface EngineOptions {
   maxConcurrent?: number;
   /** Accept Prometheus's experimental functions and aggregations (limitk, …). */
   experimentalFunctions?: boolean;
+  /**
+   * Prometheus's `promql-delayed-name-removal` feature (off by default, as in Prometheus; its
+   * conformance tests run with it on): `__name__` is removed at the end of the query instead of where
+   * an operation stops applying to the metric, so label functions and grouping can still see it.
+   */
+  delayedNameRemoval?: boolean;
   /** Resolution of subqueries written without a step, ms (default 60000, Prometheus's evaluation interval). */
   defaultEvaluationInterval?: number;
 }
@@ -64,6 +70,7 @@ export class Engine {
   private readonly timeout: number;
   private readonly experimentalFunctions: boolean;
   private readonly defaultEvaluationInterval: number;
+  private readonly delayedNameRemoval: boolean;
   private readonly gate: ConcurrencyGate;
 
   constructor(options: EngineOptions = {}) {
@@ -72,6 +79,7 @@ export class Engine {
     this.timeout = options.timeout ?? 120_000;
     this.experimentalFunctions = options.experimentalFunctions ?? false;
     this.defaultEvaluationInterval = options.defaultEvaluationInterval ?? 60_000;
+    this.delayedNameRemoval = options.delayedNameRemoval ?? false;
     this.gate = new ConcurrencyGate(options.maxConcurrent ?? 20);
   }
 
@@ -123,14 +131,16 @@ export class Engine {
         defaultEvaluationInterval: this.defaultEvaluationInterval,
         deadline,
         signal: options.signal,
+        delayedNameRemoval: this.delayedNameRemoval,
         queryText,
       });
       const grid: StepGrid =
         range.step === 0
           ? { start: range.start, interval: 1, count: 1 }
           : { start: range.start, interval: range.step, count: Math.floor((range.end - range.start) / range.step) + 1 };
-      const value = await evaluator.evaluate(expr, grid);
+      let value = await evaluator.evaluate(expr, grid);
       evaluator.checkStopped();
+      if (this.delayedNameRemoval) value = removePendingNames(value, range.step === 0);
       const result = range.step === 0 ? instantResult(evaluator, value, range.start) : rangeResult(value, grid);
       return { value: result, warnings: [...evaluator.annotations.warnings], infos: [...evaluator.annotations.infos] };
     } finally {
@@ -138,6 +148,20 @@ export class Engine {
       release();
     }
   }
+}
+
+/**
+ * The end of delayed name removal: names marked for dropping go now. Series that become equal merge
+ * when their steps do not overlap (a range query); an instant vector must not hold equal label sets.
+ */
+function removePendingNames(value: Evaluated, instant: boolean): Evaluated {
+  if (value.type !== 'vector') return value;
+  const series: StepSeries[] = value.series.map((one) => (dropsName(one) ? { labels: dropMetricName(one.labels), values: one.values, present: one.present } : one));
+  if (instant) {
+    checkUniqueLabelsets(series.filter((one) => one.present[0] === 1));
+    return { type: 'vector', series };
+  }
+  return { type: 'vector', series: mergeSameLabelsets(series) };
 }
 
 function sortByLabels(series: MatrixSeries[]): MatrixSeries[] {

@@ -13,10 +13,11 @@ import type { LoadedSeries } from './selectors.ts';
 import { evaluateVectorSelector } from './selectors.ts';
 import { isStepInvariant } from './step-invariant.ts';
 import { evaluateSubquery } from './subqueries.ts';
-import { broadcast, countPoints, dropMetricName, sameLabelsetError } from './values.ts';
+import { broadcast, countPoints, dropMetricName, inheritNameDrop, markNameDrop, sameLabelsetError } from './values.ts';
 import type { Evaluated, ScalarSteps, VectorSteps } from './values.ts';
 import type { StepSeries } from '../functions/types.ts';
 import { labelsKey } from '../../../model/index.ts';
+import type { Labels } from '../../../model/index.ts';
 
 /** Everything an evaluation needs that does not change from node to node. */
 export interface EvaluationSettings {
@@ -34,6 +35,8 @@ export interface EvaluationSettings {
   /** Absolute deadline on performance.now()'s clock. */
   deadline: number;
   signal: AbortSignal | undefined;
+  /** Prometheus's `promql-delayed-name-removal`: names are dropped at the end of the query, not where they stop applying. */
+  delayedNameRemoval: boolean;
   /** The query text, to point annotations at a line and column; '' when the query came as a syntax tree. */
   queryText: string;
 }
@@ -135,9 +138,24 @@ export class Evaluator {
     for (const series of value.series) {
       const values = new Float64Array(series.values.length);
       for (let i = 0; i < values.length; i++) values[i] = -series.values[i];
-      negated.push({ labels: dropMetricName(series.labels), values, present: series.present });
+      negated.push(this.nameDropped({ labels: series.labels, values, present: series.present }));
     }
-    return { type: 'vector', series: mergeSameLabelsets(negated) };
+    return { type: 'vector', series: this.settings.delayedNameRemoval ? negated : mergeSameLabelsets(negated) };
+  }
+
+  /** A series whose name goes: dropped now, or marked for the end with delayed name removal. */
+  nameDropped<T extends { labels: Labels }>(series: T): T {
+    if (this.settings.delayedNameRemoval) {
+      markNameDrop(series);
+      return series;
+    }
+    series.labels = dropMetricName(series.labels);
+    return series;
+  }
+
+  /** The labels of an output that drops the name: without it now, or unchanged with delayed name removal (mark the output). */
+  labelsDroppingName(labels: Labels): Labels {
+    return this.settings.delayedNameRemoval ? labels : dropMetricName(labels);
   }
 
   /** `@ start()`/`@ end()`/`@ t` → the time, or null without `@`. */
@@ -235,6 +253,7 @@ export function mergeSameLabelsets(series: StepSeries[]): StepSeries[] {
     // Merge into a fresh copy so the inputs are not modified.
     const index = out.indexOf(existing);
     const target = { labels: existing.labels, values: Float64Array.from(existing.values), present: Uint8Array.from(existing.present) };
+    inheritNameDrop(target, existing, one);
     for (let i = 0; i < one.present.length; i++) {
       if (one.present[i] !== 1) continue;
       if (target.present[i] === 1) throw sameLabelsetError();

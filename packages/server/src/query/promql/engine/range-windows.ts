@@ -1,9 +1,10 @@
 import { METRIC_NAME, getLabel } from '../../../model/index.ts';
-import type { Call, Expr, MatrixSelector } from '../ast.ts';
-import type { RangeFunction, RangeWindow, StepGrid, StepSeries } from '../functions/types.ts';
+import type { Expr, MatrixSelector } from '../ast.ts';
+import type { FunctionContext, RangeFunction, RangeWindow, StepGrid, StepSeries } from '../functions/types.ts';
+import type { Annotations } from '../value.ts';
 import type { Evaluator } from './evaluator.ts';
 import { lookupTimes, rangeSelectorBounds } from './selectors.ts';
-import { checkUniqueLabelsets, dropMetricName, hasAnyPresent } from './values.ts';
+import { checkUniqueLabelsets, dropsName, hasAnyPresent } from './values.ts';
 import type { RangeSeries, RangeSteps, VectorSteps } from './values.ts';
 
 /**
@@ -42,65 +43,74 @@ export function slideWindows(series: RangeSeries, windowEnds: Float64Array, rang
   }
 }
 
-/** The largest number of samples any step's window holds for a series (what Prometheus keeps in memory). */
-function largestWindow(series: RangeSeries, windowEnds: Float64Array, range: number): number {
-  let largest = 0;
-  slideWindows(series, windowEnds, range, (_step, first, end) => {
-    if (end - first > largest) largest = end - first;
-  });
-  return largest;
-}
-
 /**
  * Applies a range function (rate, *_over_time, …) to every series of a range vector and every step.
- * `params` are the function's scalar arguments, one value per step.
+ * `params` are the function's scalar arguments, one value per step. The window slides forward with
+ * two indexes (as slideWindows, inlined: this loop runs once per series and step).
  */
 export async function applyRangeFunction(
   evaluator: Evaluator,
-  call: Call,
   matrix: RangeSteps,
   apply: RangeFunction,
   keepName: boolean,
   params: readonly Float64Array[],
   grid: StepGrid,
   matrixArgument: Expr,
+  annotations: Annotations,
 ): Promise<VectorSteps> {
   const out: StepSeries[] = [];
   const stepParams: number[] = new Array(params.length).fill(0);
-  const name = call.func.name;
-  const counterCheck = name === 'rate' || name === 'increase';
+  const { windowEnds, range } = matrix;
+  const steps = windowEnds.length;
+  const window: RangeWindow = { timestamps: new Float64Array(0), values: new Float64Array(0), first: 0, end: 0, rangeStart: 0, rangeEnd: 0, stepTime: 0 };
+  const context: FunctionContext = { annotations, metricName: '', position: matrixArgument.position };
   for (const series of matrix.series) {
     await evaluator.checkpoint();
-    const windowSize = largestWindow(series, matrix.windowEnds, matrix.range);
-    evaluator.trackOutput(windowSize);
-    const metricName = getLabel(series.labels, METRIC_NAME);
-    const window: RangeWindow = { timestamps: series.timestamps, values: series.values, first: 0, end: 0, rangeStart: 0, rangeEnd: 0 };
-    const context = { annotations: evaluator.annotations, metricName, position: matrixArgument.position };
+    const { timestamps, count } = series;
+    window.timestamps = timestamps;
+    window.values = series.values;
+    context.metricName = getLabel(series.labels, METRIC_NAME);
     const values = new Float64Array(grid.count);
     const present = new Uint8Array(grid.count);
     let points = 0;
-    slideWindows(series, matrix.windowEnds, matrix.range, (step, first, end) => {
-      for (let p = 0; p < params.length; p++) stepParams[p] = params[p][step];
+    let largestWindow = 0;
+    let first = 0;
+    let end = 0;
+    for (let i = 0; i < steps; i++) {
+      const windowEnd = windowEnds[i];
+      const windowStart = windowEnd - range;
+      if (i > 0 && windowEnd < windowEnds[i - 1]) {
+        first = 0;
+        end = 0;
+      }
+      while (end < count && timestamps[end] <= windowEnd) end++;
+      while (first < end && timestamps[first] <= windowStart) first++;
+      if (first === end) continue;
+      if (end - first > largestWindow) largestWindow = end - first;
+      for (let p = 0; p < params.length; p++) stepParams[p] = params[p][i];
       window.first = first;
       window.end = end;
-      window.rangeEnd = matrix.windowEnds[step];
-      window.rangeStart = window.rangeEnd - matrix.range;
+      window.rangeEnd = windowEnd;
+      window.rangeStart = windowStart;
+      window.stepTime = grid.start + i * grid.interval;
       const result = apply(window, stepParams, context);
-      if (result === undefined) return;
-      values[step] = result;
-      present[step] = 1;
+      if (result === undefined) continue;
+      values[i] = result;
+      present[i] = 1;
       points++;
-    });
-    evaluator.currentSamples -= windowSize;
+    }
+    // What Prometheus holds for a series: its largest window while computing, then the output points.
+    evaluator.trackOutput(largestWindow);
+    evaluator.currentSamples -= largestWindow;
     if (points === 0) continue;
     evaluator.trackOutput(points);
-    out.push({ labels: keepName ? series.labels : dropMetricName(series.labels), values, present });
-    if (counterCheck && metricName !== '' && !/_(total|sum|count|bucket)$/.test(metricName)) {
-      evaluator.info(`metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${JSON.stringify(metricName)}`, matrixArgument.position);
-    }
+    const output = { labels: series.labels, values, present };
+    // A subquery's series may already carry a pending name drop (delayed name removal).
+    if (!keepName || dropsName(series)) evaluator.nameDropped(output);
+    out.push(output);
   }
   // Prometheus checks the whole result of a range function, not step by step.
-  checkUniqueLabelsets(out);
+  if (!evaluator.settings.delayedNameRemoval) checkUniqueLabelsets(out);
   return { type: 'vector', series: out };
 }
 

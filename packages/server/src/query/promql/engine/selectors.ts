@@ -14,6 +14,9 @@ export interface LoadedSeries {
   count: number;
 }
 
+let scratchTimestamps = new Float64Array(1024);
+let scratchValues = new Float64Array(1024);
+
 /** Reads every series matching the selector, samples in [mint, maxt], into typed arrays. */
 export async function loadSelectorSeries(
   evaluator: Evaluator,
@@ -25,12 +28,13 @@ export async function loadSelectorSeries(
   const out: LoadedSeries[] = [];
   if (maxt < mint) return out;
   const querier = evaluator.settings.querier(mint, maxt);
+  // One scratch pair grows to the longest series; each series then gets arrays of its exact size.
+  let timestamps = scratchTimestamps;
+  let values = scratchValues;
   for (const series of querier.select(selector.matchers)) {
     await evaluator.checkpoint();
     const iterator = series.iterator();
     if (!iterator.seek(mint)) continue;
-    let timestamps = new Float64Array(16);
-    let values = new Float64Array(16);
     let count = 0;
     do {
       const timestamp = iterator.timestamp;
@@ -50,7 +54,12 @@ export async function loadSelectorSeries(
       count++;
     } while (iterator.next());
     if (count === 0) continue;
-    out.push({ labels: series.labels, timestamps, values, count });
+    out.push({ labels: series.labels, timestamps: timestamps.slice(0, count), values: values.slice(0, count), count });
+  }
+  // Keep moderately sized scratch arrays for the next selector; drop huge ones.
+  if (timestamps.length <= 1 << 16) {
+    scratchTimestamps = timestamps;
+    scratchValues = values;
   }
   return out;
 }

@@ -2,7 +2,7 @@ import type { SubqueryExpr } from '../ast.ts';
 import type { StepGrid } from '../functions/types.ts';
 import type { Evaluator } from './evaluator.ts';
 import { lookupTimes } from './selectors.ts';
-import { gridEnd, stepTime } from './values.ts';
+import { gridEnd, inheritNameDrop, stepTime } from './values.ts';
 import type { RangeSeries, RangeSteps } from './values.ts';
 
 /**
@@ -51,7 +51,9 @@ export async function evaluateSubquery(evaluator: Evaluator, node: SubqueryExpr,
         values[k] = one.values[i];
         k++;
       }
-      series.push({ labels: one.labels, timestamps, values, count });
+      const rangeSeries = { labels: one.labels, timestamps, values, count };
+      inheritNameDrop(rangeSeries, one);
+      series.push(rangeSeries);
     }
   }
   return { type: 'matrix', series, range: node.range, windowEnds };

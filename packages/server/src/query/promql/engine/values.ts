@@ -140,6 +140,31 @@ export function checkUniqueLabelsets(series: readonly { labels: Labels }[]): voi
   }
 }
 
+/**
+ * Series whose `__name__` is to be dropped at the end of the query (Prometheus's delayed name
+ * removal): the name stays visible to label functions and grouping until then. Kept beside the
+ * series objects so the shared StepSeries type stays as it is.
+ */
+const pendingNameDrops = new WeakSet<object>();
+
+export function markNameDrop(series: object): void {
+  pendingNameDrops.add(series);
+}
+
+export function dropsName(series: object): boolean {
+  return pendingNameDrops.has(series);
+}
+
+/** Carries the pending name drop of `from` (any of them) over to `to`. */
+export function inheritNameDrop(to: object, ...from: object[]): void {
+  for (const one of from) {
+    if (pendingNameDrops.has(one)) {
+      pendingNameDrops.add(to);
+      return;
+    }
+  }
+}
+
 /** Repeats a one-step value over every step of `grid` (step-invariant expressions). */
 export function broadcast(value: Evaluated, count: number): Evaluated {
   if (value.type === 'scalar') {
@@ -149,7 +174,9 @@ export function broadcast(value: Evaluated, count: number): Evaluated {
     const series: StepSeries[] = [];
     for (const one of value.series) {
       if (one.present[0] !== 1) continue;
-      series.push({ labels: one.labels, values: new Float64Array(count).fill(one.values[0]), present: new Uint8Array(count).fill(1) });
+      const repeated = { labels: one.labels, values: new Float64Array(count).fill(one.values[0]), present: new Uint8Array(count).fill(1) };
+      inheritNameDrop(repeated, one);
+      series.push(repeated);
     }
     return { type: 'vector', series };
   }
