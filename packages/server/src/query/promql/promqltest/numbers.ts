@@ -91,46 +91,53 @@ export function unquoteGoString(text: string, allowLongSingleQuoted = false): st
     return body.replaceAll('\r', '');
   }
   if (quote !== '"' && quote !== "'") throw new Error('invalid syntax');
-  let out = '';
+  // Escapes such as \xc3\xa9 give bytes, so the text is built as UTF-8 and decoded at the end.
+  const bytes: number[] = [];
+  const encoder = new TextEncoder();
+  const pushText = (piece: string): void => {
+    for (const byte of encoder.encode(piece)) bytes.push(byte);
+  };
   for (let index = 0; index < body.length; index++) {
     const char = body[index];
     if (char === quote || char === '\n') throw new Error('invalid syntax');
     if (char !== '\\') {
-      out += char;
+      const code = body.codePointAt(index) as number;
+      const whole = String.fromCodePoint(code);
+      pushText(whole);
+      index += whole.length - 1;
       continue;
     }
     index++;
     const escape = body[index];
     if (escape === undefined) throw new Error('invalid syntax');
     if (escape in SIMPLE_ESCAPES) {
-      out += SIMPLE_ESCAPES[escape];
+      pushText(SIMPLE_ESCAPES[escape]);
     } else if (escape === quote) {
-      out += quote;
+      pushText(quote);
     } else if (escape === 'x' || escape === 'u' || escape === 'U') {
       const size = escape === 'x' ? 2 : escape === 'u' ? 4 : 8;
       const hex = body.slice(index + 1, index + 1 + size);
       if (!new RegExp(`^[0-9a-fA-F]{${size}}$`).test(hex)) throw new Error('invalid syntax');
       const code = Number.parseInt(hex, 16);
       if (escape === 'x') {
-        // A \x escape is one byte; a lone byte above 0x7f is not valid UTF-8 text in a JS string.
-        if (code > 0x7f) throw new Error('invalid syntax: \\x escape above 0x7f');
-        out += String.fromCharCode(code);
+        bytes.push(code);
       } else {
         if (code > 0x10ffff || (code >= 0xd800 && code < 0xe000)) throw new Error('invalid syntax');
-        out += String.fromCodePoint(code);
+        pushText(String.fromCodePoint(code));
       }
       index += size;
     } else if (escape >= '0' && escape <= '7') {
       const octal = body.slice(index, index + 3);
       if (!/^[0-7]{3}$/.test(octal)) throw new Error('invalid syntax');
       const code = Number.parseInt(octal, 8);
-      if (code > 0x7f) throw new Error('invalid syntax: octal escape above 0x7f');
-      out += String.fromCharCode(code);
+      if (code > 0xff) throw new Error('invalid syntax');
+      bytes.push(code);
       index += 2;
     } else {
       throw new Error('invalid syntax');
     }
   }
+  const out = new TextDecoder().decode(Uint8Array.from(bytes));
   if (quote === "'" && !allowLongSingleQuoted && [...out].length !== 1) throw new Error('invalid syntax');
   return out;
 }

@@ -108,6 +108,7 @@ test('Go string unquoting', () => {
   assert.equal(unquoteGoString('"a\\nb"'), 'a\nb');
   assert.equal(unquoteGoString('`raw\\n`'), 'raw\\n');
   assert.equal(unquoteGoString('"\\u00e9\\x41\\101"'), 'éAA');
+  assert.equal(unquoteGoString('"\\xc3\\xa9t\\303\\251"'), 'été');
   assert.equal(unquoteGoString("'x'"), 'x');
   assert.throws(() => unquoteGoString("'xy'"));
   assert.throws(() => unquoteGoString('"open'));
