@@ -6,12 +6,13 @@ import pino from 'pino';
 import type { Logger } from 'pino';
 import { defaultConfig, loadConfigFile } from './config/index.ts';
 import type { PrometheusConfig } from './config/index.ts';
-import { createRemoteWriteMetrics } from './ingest/remotewrite/index.ts';
+import { MetadataStore, createRemoteWriteMetrics } from './ingest/remotewrite/index.ts';
 import { ScrapeManager } from './ingest/scrape/index.ts';
 import { formatDuration, systemClock } from './model/index.ts';
 import type { Clock } from './model/index.ts';
 import { SelfMetrics, createApp } from './serve/index.ts';
 import { Tsdb } from './store/tsdb/index.ts';
+import { Engine } from './query/promql/engine/index.ts';
 import { VERSION } from './cli/version.ts';
 import { mountImportApi } from './serve/import-api.ts';
 import { mountRemoteWriteApi } from './serve/remote-write-api.ts';
@@ -32,8 +33,25 @@ export interface VigilOptions {
   maxRemoteWriteBytes?: number;
   /** How often storage maintenance (head → blocks, compaction, retention) runs; ms. */
   maintenanceIntervalMs?: number;
+  /** PromQL limits (`--query.*` flags); Prometheus's defaults when absent. */
+  query?: QueryLimits;
+  /** `--web.enable-admin-api`: serve the TSDB admin endpoints (delete series, clean tombstones, snapshot). */
+  enableAdminApi?: boolean;
   logger?: Logger;
 }
+
+export interface QueryLimits {
+  /** ms, default 5m. */
+  lookbackDeltaMs: number;
+  /** ms, default 2m. */
+  timeoutMs: number;
+  /** Queries evaluated at once, default 20. */
+  maxConcurrency: number;
+  /** Samples a query may hold in memory, default 50,000,000. */
+  maxSamples: number;
+}
+
+export const DEFAULT_QUERY_LIMITS: QueryLimits = { lookbackDeltaMs: 300_000, timeoutMs: 120_000, maxConcurrency: 20, maxSamples: 50_000_000 };
 
 /**
  * One running Vigil: storage, ingestion, the HTTP server and the config that ties them. `start`
@@ -49,6 +67,10 @@ export class Vigil {
   private readonly startTime = new Date();
   readonly metrics = new SelfMetrics(VERSION);
   private readonly remoteWriteMetrics = createRemoteWriteMetrics();
+  /** Metric metadata received over remote write (scraped metadata stays with the scrape loops). */
+  private readonly remoteWriteMetadata = new MetadataStore();
+  /** The one PromQL engine: the query API uses it (and rules will). */
+  engine!: Engine;
   url = '';
 
   private constructor(
@@ -74,6 +96,14 @@ export class Vigil {
     const scrape = new ScrapeManager({ storage, clock, log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => logger[level]({ component: 'scrape', ...fields }, message) });
     const vigil = new Vigil(options, logger, storage, scrape);
     vigil.config = config;
+    const limits = options.query ?? DEFAULT_QUERY_LIMITS;
+    vigil.engine = new Engine({
+      lookbackDelta: limits.lookbackDeltaMs,
+      timeout: limits.timeoutMs,
+      maxConcurrent: limits.maxConcurrency,
+      maxSamples: limits.maxSamples,
+      defaultEvaluationInterval: config.global.evaluationIntervalMs,
+    });
     try {
       await vigil.listen();
     } catch (error) {
@@ -105,8 +135,26 @@ export class Vigil {
   private async listen(): Promise<void> {
     const remoteWriteMetrics = this.remoteWriteMetrics;
     const maxBodyBytes = this.options.maxRemoteWriteBytes ?? 32 << 20;
+    const limits = this.options.query ?? DEFAULT_QUERY_LIMITS;
+    const storage = this.storage;
+    const remoteWriteMetadata = this.remoteWriteMetadata;
     const app = createApp({
-      storage: this.storage,
+      storage,
+      engine: this.engine,
+      lookbackDelta: limits.lookbackDeltaMs,
+      queryTimeout: limits.timeoutMs,
+      externalLabels: () => this.config.global.externalLabels,
+      admin:
+        this.options.enableAdminApi === true
+          ? {
+              dataDir: this.options.dataDir,
+              deleteSeries: (matchers, mint, maxt) => storage.deleteSeries(matchers, mint, maxt),
+              cleanTombstones: () => storage.cleanTombstones(),
+              snapshot: (dir, withHead) => storage.snapshot(dir, withHead),
+            }
+          : null,
+      exemplars: (selectors, mint, maxt) => storage.queryExemplars(selectors, mint, maxt),
+      metadata: () => this.metadataEntries(),
       configYaml: () => this.config.original,
       flags: this.options.flags ?? {},
       buildInfo: { version: VERSION, revision: '', branch: '', buildUser: '', buildDate: '', goVersion: `node${process.versions.node}` },
@@ -128,7 +176,7 @@ export class Vigil {
       reload: () => this.reload(),
       metrics: () => this.metrics.render(),
       extraRoutes: [
-        (hono) => mountRemoteWriteApi(hono, this.storage, remoteWriteMetrics, maxBodyBytes),
+        (hono) => mountRemoteWriteApi(hono, this.storage, remoteWriteMetrics, maxBodyBytes, remoteWriteMetadata),
         (hono) => mountImportApi(hono, this.storage, this.options.dataDir),
       ],
     });
@@ -140,6 +188,12 @@ export class Vigil {
     });
     const address = this.server?.address() as AddressInfo;
     this.url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  }
+
+  /** Metadata of scraped targets, then what remote-write senders described. */
+  private *metadataEntries(): Iterable<{ metricFamily: string; type: string; help: string; unit: string }> {
+    yield* this.scrape.metadata();
+    for (const entry of this.remoteWriteMetadata.entries()) yield { metricFamily: entry.metricFamilyName, type: entry.type, help: entry.help, unit: entry.unit };
   }
 
   private retentionText(): string {

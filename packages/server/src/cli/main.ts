@@ -11,6 +11,7 @@ interface Command {
 const COMMANDS: Command[] = [
   { words: ['start'], summary: 'Run the Vigil server (the default when no command is given).', run: async (args) => (await import('./start.ts')).startCommand(args) },
   { words: ['check', 'config'], summary: 'Check prometheus.yml files, like promtool check config.', run: async (args) => (await import('./check.ts')).checkConfig(args) },
+  { words: ['query'], summary: 'Run an instant or range query against a server, like promtool query instant|range.', run: async (args) => (await import('./query.ts')).queryCommand(args) },
   { words: ['import'], summary: 'Backfill OpenMetrics/Prometheus text files into blocks, like promtool tsdb create-blocks-from openmetrics.', run: async (args) => (await import('./import.ts')).importCommand(args) },
   { words: ['version'], summary: 'Print the version.', run: async () => (console.log(`vigil, version ${VERSION}`), 0) },
 ];

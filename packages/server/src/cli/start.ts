@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { parseDuration } from '../model/index.ts';
 import { Vigil } from '../vigil.ts';
 import { UsageError, formatHelp, parseFlags } from './flags.ts';
-import type { FlagSpec } from './flags.ts';
+import type { FlagSpec, ParsedFlags } from './flags.ts';
 
 const FLAGS: FlagSpec[] = [
   { name: 'config.file', help: 'Prometheus configuration file. Without it Vigil runs a built-in config that scrapes itself.' },
@@ -13,6 +13,11 @@ const FLAGS: FlagSpec[] = [
   { name: 'log.level', help: 'Only log messages with the given severity or above: debug, info, warn, error.', default: 'info' },
   { name: 'web.enable-remote-write-receiver', help: 'Accepted for compatibility; the remote-write receiver is always on.', boolean: true },
   { name: 'web.enable-lifecycle', help: 'Accepted for compatibility; /-/reload is always on.', boolean: true },
+  { name: 'web.enable-admin-api', help: 'Enable the TSDB admin endpoints (delete series, clean tombstones, snapshot).', boolean: true },
+  { name: 'query.lookback-delta', help: 'How far back an instant vector selector looks for a sample (and /federate for the latest one).', default: '5m' },
+  { name: 'query.timeout', help: 'Maximum time a query may take before it is aborted.', default: '2m' },
+  { name: 'query.max-concurrency', help: 'Maximum number of queries evaluated at the same time; more wait.', default: '20' },
+  { name: 'query.max-samples', help: 'Maximum number of samples a single query may load into memory at once.', default: '50000000' },
 ];
 
 export async function startCommand(args: string[]): Promise<number> {
@@ -31,6 +36,12 @@ export async function startCommand(args: string[]): Promise<number> {
     throw new UsageError(`--storage.tsdb.retention.time: ${(error as Error).message}`);
   }
   const retentionBytes = parseByteSize(String(values['storage.tsdb.retention.size']));
+  const query = {
+    lookbackDeltaMs: durationFlag(values, 'query.lookback-delta'),
+    timeoutMs: durationFlag(values, 'query.timeout'),
+    maxConcurrency: positiveIntegerFlag(values, 'query.max-concurrency'),
+    maxSamples: positiveIntegerFlag(values, 'query.max-samples'),
+  };
   const flags: Record<string, string> = {};
   for (const spec of FLAGS) flags[spec.name] = String(values[spec.name] ?? '');
   const configFile = values['config.file'] === undefined ? undefined : resolve(String(values['config.file']));
@@ -43,6 +54,8 @@ export async function startCommand(args: string[]): Promise<number> {
     listenAddress: String(values['web.listen-address']),
     logLevel: level as 'info',
     flags,
+    query,
+    enableAdminApi: values['web.enable-admin-api'] === true,
   });
   process.on('SIGHUP', () => {
     vigil.reload().catch(() => {
@@ -61,6 +74,20 @@ export async function startCommand(args: string[]): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   return 0;
+}
+
+function durationFlag(values: ParsedFlags['values'], name: string): number {
+  try {
+    return parseDuration(String(values[name]));
+  } catch (error) {
+    throw new UsageError(`--${name}: ${(error as Error).message}`);
+  }
+}
+
+function positiveIntegerFlag(values: ParsedFlags['values'], name: string): number {
+  const text = String(values[name]);
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--${name} must be a positive integer (got ${JSON.stringify(text)})`);
+  return Number(text);
 }
 
 const UNITS: Record<string, number> = { B: 1, KB: 1 << 10, MB: 1 << 20, GB: 1 << 30, TB: 2 ** 40, PB: 2 ** 50, EB: 2 ** 60 };

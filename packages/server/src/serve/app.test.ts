@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryStorage } from '../store/index.ts';
+import { Engine } from '../query/promql/engine/index.ts';
 import { createApp } from './app.ts';
 import type { ServerContext } from './app.ts';
 
@@ -16,6 +17,10 @@ async function fixture(): Promise<{ context: ServerContext; storage: MemoryStora
   let reloads = 0;
   const context: ServerContext = {
     storage,
+    engine: new Engine(),
+    lookbackDelta: 300_000,
+    externalLabels: () => ({}),
+    admin: null,
     configYaml: () => 'global: {}\n',
     flags: { 'storage.tsdb.path': 'data/' },
     buildInfo: { version: '0.1.0', revision: '', branch: '', buildUser: '', buildDate: '', goVersion: 'node' },
@@ -75,11 +80,11 @@ test('bad parameters get bad_data with a reason', async () => {
   const { context } = await fixture();
   const cases: [string, RegExp][] = [
     ['/api/v1/series', /no match\[\] parameter provided/],
-    ['/api/v1/series?match[]=up{', /parse error/],
+    ['/api/v1/series?match[]=up{', /^invalid parameter "match\[\]": 1:4: parse error/],
     ['/api/v1/series?match[]={a=""}', /at least one non-empty matcher/],
-    ['/api/v1/series?match[]=up&start=yesterday', /invalid time value for 'start'/],
-    ['/api/v1/series?match[]=up&start=10&end=5', /end timestamp must not be before start time/],
-    ['/api/v1/labels?limit=-1', /invalid limit/],
+    ['/api/v1/series?match[]=up&start=yesterday', /^invalid parameter "start": invalid time value for 'start': cannot parse "yesterday" to a valid timestamp$/],
+    ['/api/v1/labels?limit=-1', /^invalid parameter "limit": limit must be non-negative$/],
+    ['/api/v1/labels?match[]=up{', /^1:4: parse error/],
     [`/api/v1/series?match[]=${encodeURIComponent('up{job=~"(a"}')}`, /invalid regular expression/],
   ];
   for (const [path, pattern] of cases) {
@@ -88,6 +93,8 @@ test('bad parameters get bad_data with a reason', async () => {
     assert.equal(body.errorType, 'bad_data', path);
     assert.match(body.error, pattern, path);
   }
+  // Like Prometheus, an end before the start is no error: nothing is in such a range.
+  assert.deepEqual((await get(context, '/api/v1/series?match[]=up&start=10&end=5')).body, { status: 'success', data: [] });
   const unknown = await get(context, '/api/v1/nope');
   assert.equal(unknown.status, 404);
 });

@@ -1,6 +1,13 @@
 import { Hono } from 'hono';
 import type { Storage } from '../store/index.ts';
 import { json } from './response.ts';
+import { mountAdminApi } from './admin-api.ts';
+import type { AdminOperations } from './admin-api.ts';
+import { mountFederation } from './federate.ts';
+import { mountMetadataApi } from './metadata-api.ts';
+import type { MetadataSource } from './metadata-api.ts';
+import { mountQueryApi } from './query-api.ts';
+import type { QueryEngine } from './query-api.ts';
 import { mountSeriesApi } from './series-api.ts';
 import { mountStatusApi } from './status-api.ts';
 import type { StatusSources } from './status-api.ts';
@@ -8,6 +15,22 @@ import type { StatusSources } from './status-api.ts';
 /** Everything the HTTP layer needs from the rest of Vigil, as plain functions and objects. */
 export interface ServerContext extends StatusSources {
   storage: Storage;
+  /** The PromQL engine behind `/api/v1/query` and `/api/v1/query_range`. */
+  engine: QueryEngine;
+  /** The engine's lookback delta (ms): how old the latest sample `/federate` exposes may be. */
+  lookbackDelta: number;
+  /** The engine's query timeout (ms): a `timeout` parameter can shorten it, not extend it. */
+  queryTimeout?: number;
+  /** `global.external_labels` of the running config. */
+  externalLabels: () => Readonly<Record<string, string>>;
+  /** The clock for default query times, federation and snapshot names; the system clock when absent. */
+  now?: () => number;
+  /** The TSDB admin operations, or null when `--web.enable-admin-api` is off. */
+  admin: AdminOperations | null;
+  /** Exemplars kept by the storage; none when absent. */
+  exemplars?: (selectors: readonly (readonly import('../model/index.ts').LabelMatcher[])[], mint: number, maxt: number) => unknown;
+  /** Metric metadata from scrapes and remote write; none when absent. */
+  metadata?: MetadataSource;
   /** `/api/v1/targets` payload pieces. */
   targets: () => { activeTargets: unknown[]; droppedTargets: unknown[]; droppedTargetCounts: Record<string, number> };
   /** Whether storage is open and the first config applied. */
@@ -61,7 +84,11 @@ export function createApp(context: ServerContext): Hono {
     });
   });
 
+  mountQueryApi(app, { storage: context.storage, engine: context.engine, now: context.now, timeout: context.queryTimeout });
   mountSeriesApi(app, context.storage);
+  mountMetadataApi(app, context.metadata ?? (() => []));
+  mountAdminApi(app, { admin: context.admin, now: context.now });
+  mountFederation(app, { storage: context.storage, externalLabels: context.externalLabels, lookbackDelta: context.lookbackDelta, now: context.now });
   mountStatusApi(app, context);
   for (const mount of context.extraRoutes ?? []) mount(app);
 

@@ -5,3 +5,4 @@ export { ApiError, failure, success } from './response.ts';
 export type { BuildInfo, RuntimeInfo } from './status-api.ts';
 export { SelfMetrics } from './self-metrics.ts';
 export type { MetricSource } from './self-metrics.ts';
+export type { QueryEngine } from './query-api.ts';

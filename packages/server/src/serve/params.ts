@@ -1,35 +1,94 @@
-import { parseTimeParam } from '../model/index.ts';
+import { parseDuration } from '../model/index.ts';
 import type { LabelMatcher } from '../model/index.ts';
 import { parseSelector } from '../query/index.ts';
 import { ApiError } from './response.ts';
 
-/** Query and form parameters of a GET or form POST, as Prometheus's API reads them. */
+/**
+ * Query and form parameters of a request, as Go's `Request.FormValue` reads them: for POST, PUT and
+ * PATCH a form-encoded body comes first, then the URL's query string (so `get` finds the body's value).
+ */
 export async function readParams(request: Request): Promise<URLSearchParams> {
-  const params = new URL(request.url).searchParams;
-  if (request.method === 'POST') {
-    const type = request.headers.get('content-type') ?? '';
-    if (type.startsWith('application/x-www-form-urlencoded')) {
-      const form = new URLSearchParams(await request.text());
-      for (const [key, value] of form) params.append(key, value);
-    }
-  }
+  const query = new URL(request.url).searchParams;
+  if (request.method !== 'POST' && request.method !== 'PUT' && request.method !== 'PATCH') return query;
+  const type = request.headers.get('content-type') ?? '';
+  if (!type.startsWith('application/x-www-form-urlencoded')) return query;
+  const params = new URLSearchParams(await request.text());
+  for (const [key, value] of query) params.append(key, value);
   return params;
 }
 
 /** Prometheus's minimum and maximum API times (years ~ -292M and +292M around the epoch, in ms). */
 export const MIN_TIME = -9223372036854;
 export const MAX_TIME = 9223372036854;
+/** How Prometheus prints its minimum and maximum times; clients send them back as-is. */
+const MIN_TIME_TEXT = '-292273086-05-16T16:47:06Z';
+const MAX_TIME_TEXT = '292277025-08-18T07:12:54.999999999Z';
 
+/** Go's int64 bounds as float64 (2^63): durations and integers beyond them overflow. */
+const INT64_LIMIT = 2 ** 63;
+
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+const INFINITY = /^[+-]?(?:inf|infinity)$/i;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
+
+/** Go's `strconv.ParseFloat` for the decimal forms clients send; undefined when Go would refuse it. */
+export function parseGoFloat(text: string): number | undefined {
+  if (DECIMAL.test(text)) return Number(text);
+  if (INFINITY.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
+  if (/^[+-]?nan$/i.test(text)) return NaN;
+  return undefined;
+}
+
+/** An API time: float seconds since the epoch (rounded to the millisecond) or RFC 3339. Returns ms. */
+export function parseApiTime(text: string): number {
+  const seconds = parseGoFloat(text);
+  if (seconds !== undefined && Number.isFinite(seconds)) {
+    const whole = Math.trunc(seconds);
+    return whole * 1000 + Math.round((seconds - whole) * 1000);
+  }
+  if (RFC3339.test(text)) {
+    const ms = Date.parse(text.toUpperCase());
+    if (!Number.isNaN(ms)) return ms;
+  }
+  if (text === MIN_TIME_TEXT) return MIN_TIME;
+  if (text === MAX_TIME_TEXT) return MAX_TIME;
+  throw new Error(`cannot parse ${goQuote(text)} to a valid timestamp`);
+}
+
+/** An API duration: float seconds or a Prometheus duration (`5m`, `1h30m`). Returns ms. */
+export function parseApiDuration(text: string): number {
+  const seconds = parseGoFloat(text);
+  if (seconds !== undefined) {
+    const nanoseconds = seconds * 1e9;
+    if (!(nanoseconds < INT64_LIMIT && nanoseconds >= -INT64_LIMIT)) {
+      throw new Error(`cannot parse ${goQuote(text)} to a valid duration. It overflows int64`);
+    }
+    return seconds * 1000;
+  }
+  try {
+    return parseDuration(text);
+  } catch {
+    throw new Error(`cannot parse ${goQuote(text)} to a valid duration`);
+  }
+}
+
+/** `invalid parameter "name": …`, Prometheus's wording for a bad parameter. */
+export function invalidParameter(name: string, error: unknown): ApiError {
+  return new ApiError('bad_data', `invalid parameter ${goQuote(name)}: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/** An optional time parameter (`start`, `end`, `time`), with Prometheus's error text. */
 export function timeParam(params: URLSearchParams, name: string, fallback: number): number {
   const value = params.get(name);
   if (value === null || value === '') return fallback;
   try {
-    return parseTimeParam(value);
-  } catch {
-    throw new ApiError('bad_data', `invalid time value for '${name}': cannot parse ${JSON.stringify(value)} to a valid timestamp`);
+    return parseApiTime(value);
+  } catch (error) {
+    throw invalidParameter(name, new Error(`invalid time value for '${name}': ${(error as Error).message}`));
   }
 }
 
+/** `match[]` selectors; errors carry the parser's text (callers wrap it where Prometheus does). */
 export function matchersParam(params: URLSearchParams, name = 'match[]'): LabelMatcher[][] {
   return params.getAll(name).map((text) => {
     try {
@@ -40,10 +99,38 @@ export function matchersParam(params: URLSearchParams, name = 'match[]'): LabelM
   });
 }
 
+/** `limit`: a non-negative integer; 0 or absent means no limit (undefined). */
 export function limitParam(params: URLSearchParams): number | undefined {
   const value = params.get('limit');
   if (value === null || value === '') return undefined;
-  const limit = Number(value);
-  if (!Number.isInteger(limit) || limit < 0) throw new ApiError('bad_data', `invalid limit: ${JSON.stringify(value)}`);
+  const limit = parseGoInt(value);
+  if (limit < 0) throw invalidParameter('limit', new Error('limit must be non-negative'));
   return limit === 0 ? undefined : limit;
+}
+
+/** Go's `strconv.Atoi`, with its error texts (as `invalid parameter "limit"` shows them). */
+function parseGoInt(text: string): number {
+  if (!/^[+-]?\d+$/.test(text)) throw invalidParameter('limit', new Error(`strconv.Atoi: parsing ${goQuote(text)}: invalid syntax`));
+  const value = Number(text);
+  if (value >= INT64_LIMIT || value < -INT64_LIMIT) {
+    throw invalidParameter('limit', new Error(`strconv.Atoi: parsing ${goQuote(text)}: value out of range`));
+  }
+  return value;
+}
+
+const GO_NAMED_ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r', 34: '\\"', 92: '\\\\' };
+
+/** Go's `%q` (strconv.Quote): `\"`, `\\`, `\n`, `\x01` for other control bytes, printable Unicode as it is. */
+export function goQuote(text: string): string {
+  let out = '"';
+  for (const char of text) {
+    const code = char.codePointAt(0) as number;
+    const named = GO_NAMED_ESCAPES[code];
+    if (named !== undefined) out += named;
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
+    else if ((code >= 0x80 && code <= 0x9f) || code === 0xad || code === 0x2028 || code === 0x2029) out += `\\u${code.toString(16).padStart(4, '0')}`;
+    else if (code >= 0xd800 && code <= 0xdfff) out += '\\ufffd';
+    else out += char;
+  }
+  return out + '"';
 }

@@ -1,11 +1,11 @@
 import type { Hono } from 'hono';
 import { handleRemoteWrite } from '../ingest/remotewrite/index.ts';
-import type { RemoteWriteMetrics } from '../ingest/remotewrite/index.ts';
+import type { MetadataStore, RemoteWriteMetrics } from '../ingest/remotewrite/index.ts';
 import type { Storage } from '../store/index.ts';
 import { BodyTooLargeError, readBodyLimited } from './body.ts';
 
 /** `POST /api/v1/write`: the Prometheus remote-write 1.0 receiver. */
-export function mountRemoteWriteApi(app: Hono, storage: Storage, metrics: RemoteWriteMetrics, maxBodyBytes: number): void {
+export function mountRemoteWriteApi(app: Hono, storage: Storage, metrics: RemoteWriteMetrics, maxBodyBytes: number, metadata?: MetadataStore): void {
   app.post('/api/v1/write', async (c) => {
     let body: Uint8Array;
     try {
@@ -24,6 +24,7 @@ export function mountRemoteWriteApi(app: Hono, storage: Storage, metrics: Remote
       },
       { maxBodyBytes },
       metrics,
+      { metadata },
     );
     return result.status === 204 ? c.body(null, 204) : c.text(result.body, result.status as 400);
   });

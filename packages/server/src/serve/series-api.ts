@@ -3,24 +3,29 @@ import { compareStrings, labelsKey, labelsToRecord } from '../model/index.ts';
 import type { LabelMatcher, Labels } from '../model/index.ts';
 import type { Storage } from '../store/index.ts';
 import { ApiError, api, success } from './response.ts';
-import { MAX_TIME, MIN_TIME, limitParam, matchersParam, readParams, timeParam } from './params.ts';
+import { MAX_TIME, MIN_TIME, invalidParameter, limitParam, matchersParam, readParams, timeParam } from './params.ts';
 
 /** `/api/v1/series`, `/api/v1/labels`, `/api/v1/label/<name>/values`, as Prometheus answers them. */
 export function mountSeriesApi(app: Hono, storage: Storage): void {
+  // Prometheus does not check end >= start here: such a range simply matches nothing.
   const range = (params: URLSearchParams) => {
     const start = timeParam(params, 'start', MIN_TIME);
     const end = timeParam(params, 'end', MAX_TIME);
-    if (end < start) throw new ApiError('bad_data', 'end timestamp must not be before start time');
     return { start, end };
   };
 
   const series = async (request: Request) =>
     api(async () => {
       const params = await readParams(request);
-      const selectors = matchersParam(params);
-      if (selectors.length === 0) throw new ApiError('bad_data', 'no match[] parameter provided');
-      const { start, end } = range(params);
+      if (params.getAll('match[]').length === 0) throw new ApiError('bad_data', 'no match[] parameter provided');
       const limit = limitParam(params);
+      const { start, end } = range(params);
+      let selectors: LabelMatcher[][];
+      try {
+        selectors = matchersParam(params);
+      } catch (error) {
+        throw invalidParameter('match[]', error);
+      }
       const querier = storage.querier(start, end);
       try {
         const seen = new Map<string, Labels>();
@@ -50,8 +55,8 @@ export function mountSeriesApi(app: Hono, storage: Storage): void {
   const labels = async (request: Request) =>
     api(async () => {
       const params = await readParams(request);
-      const { start, end } = range(params);
       const limit = limitParam(params);
+      const { start, end } = range(params);
       const querier = storage.querier(start, end);
       try {
         const names = collect(matchersParam(params), (matchers) => querier.labelNames(matchers));
@@ -69,8 +74,8 @@ export function mountSeriesApi(app: Hono, storage: Storage): void {
       // Prometheus 3 accepts UTF-8 names escaped as U__<hex>_ sequences.
       if (name.startsWith('U__')) name = unescapeLabelName(name);
       const params = await readParams(c.req.raw);
-      const { start, end } = range(params);
       const limit = limitParam(params);
+      const { start, end } = range(params);
       const querier = storage.querier(start, end);
       try {
         const values = collect(matchersParam(params), (matchers) => querier.labelValues(name, matchers));

@@ -2,7 +2,7 @@
 export { ScrapeManager } from './manager.ts';
 export type { ActiveLoop, ActiveTargetView, DroppedTargetView, ScrapeManagerOptions } from './manager.ts';
 export { ScrapeLoop, USER_AGENT, systemTimers } from './scrape-loop.ts';
-export type { ScrapeLogger, ScrapeLoopOptions, ScrapeStatus, ScrapeTimers, TargetHealth } from './scrape-loop.ts';
+export type { ScrapeLogger, ScrapeLoopOptions, ScrapeStatus, ScrapeTimers, ScrapedMetadata, TargetHealth } from './scrape-loop.ts';
 export { SCRAPE_FAILURE_REASONS, ScrapeError, acceptHeaderFor, buildScrapeUrl } from './http-client.ts';
 export type { ScrapeFailureReason } from './http-client.ts';
 export { newScrapeCounters } from './counters.ts';

@@ -22,7 +22,7 @@ import { FileDiscovery } from './file-sd.ts';
 import { SCRAPE_FAILURE_REASONS, ScrapeError, acceptHeaderFor } from './http-client.ts';
 import { SeriesCache } from './scrape-cache.ts';
 import { ScrapeLoop, systemTimers } from './scrape-loop.ts';
-import type { ScrapeLogger, ScrapeTimers, TargetHealth } from './scrape-loop.ts';
+import type { ScrapeLogger, ScrapeTimers, ScrapedMetadata, TargetHealth } from './scrape-loop.ts';
 import { ADDRESS_LABEL, SCRAPE_INTERVAL_LABEL, SCRAPE_TIMEOUT_LABEL, offsetSeed, populateLabels, targetOffsetMs } from './target.ts';
 import type { ResolvedTarget } from './target.ts';
 
@@ -428,6 +428,11 @@ export class ScrapeManager {
   /** The `/api/v1/targets` payload pieces. */
   targetsApi(): { activeTargets: ActiveTargetView[]; droppedTargets: DroppedTargetView[]; droppedTargetCounts: Record<string, number> } {
     return { activeTargets: this.activeTargets(), droppedTargets: this.droppedTargets(), droppedTargetCounts: this.droppedTargetCounts() };
+  }
+
+  /** The metric metadata of every active target's last successful scrape (for /api/v1/metadata). */
+  *metadata(): Iterable<Readonly<ScrapedMetadata>> {
+    for (const pool of this.pools.values()) for (const { loop } of pool.active.values()) yield* loop.listMetadata();
   }
 
   /** Vigil's own metrics about scraping (shape of serve/self-metrics MetricSource). */

@@ -119,6 +119,14 @@ export interface ScrapeLoopOptions {
 }
 
 /** What the targets API shows about a loop. */
+/** A metric family's metadata as a target exposes it. */
+export interface ScrapedMetadata {
+  metricFamily: string;
+  type: string;
+  help: string;
+  unit: string;
+}
+
 export interface ScrapeStatus {
   health: TargetHealth;
   lastError: string;
@@ -173,6 +181,9 @@ export class ScrapeLoop {
   private health: TargetHealth = 'unknown';
   private lastError = '';
   private lastScrape: number | null = null;
+  /** TYPE/HELP/UNIT of the metric families in the last successful scrape (for /api/v1/metadata). */
+  private metadata = new Map<string, ScrapedMetadata>();
+  private nextMetadata = new Map<string, ScrapedMetadata>();
   private lastDurationSeconds = 0;
   private forcedError: ScrapeError | null = null;
 
@@ -435,6 +446,7 @@ export class ScrapeLoop {
     } catch (error) {
       return error as ScrapeError;
     }
+    this.nextMetadata.clear();
     // The body is decoded and parsed in pieces cut at line ends, so no scrape becomes one large string.
     const body = response.body;
     const pieces = splitExposition(body);
@@ -471,7 +483,10 @@ export class ScrapeLoop {
         return new ScrapeError('parse', `line ${parser.line + 1}: unexpected data after # EOF`);
       }
       if (kind === 0 || kind === EntryKind.EOF) break;
-      if (kind !== EntryKind.Series) continue;
+      if (kind !== EntryKind.Series) {
+        if (kind === EntryKind.Type || kind === EntryKind.Help || kind === EntryKind.Unit) this.noteMetadata(kind, parser.metadataName(), parser.metadataText());
+        continue;
+      }
       tally.total++;
 
       const parsedTs = honorTimestamps ? parser.timestamp : undefined;
@@ -593,7 +608,23 @@ export class ScrapeLoop {
     }
     this.appendStaleMarkers(app, appendTime);
     if (cache.iterDone(true)) counters.cacheFlushForced++;
+    this.metadata = this.nextMetadata;
+    this.nextMetadata = new Map();
     return null;
+  }
+
+  private noteMetadata(kind: number, family: string, text: string): void {
+    let entry = this.nextMetadata.get(family);
+    if (entry === undefined) this.nextMetadata.set(family, (entry = { metricFamily: family, type: 'unknown', help: '', unit: '' }));
+    // The text format says "untyped" where OpenMetrics and the API say "unknown".
+    if (kind === EntryKind.Type) entry.type = text === 'untyped' ? 'unknown' : text;
+    else if (kind === EntryKind.Help) entry.help = text;
+    else entry.unit = text;
+  }
+
+  /** The metric metadata (TYPE, HELP, UNIT) of the target's last successful scrape. */
+  listMetadata(): Iterable<Readonly<ScrapedMetadata>> {
+    return this.metadata.values();
   }
 
   /** Scraped labels (flat pairs as written) → final labels: target labels merged, metric relabeling applied. Null = dropped. */
