@@ -1,4 +1,4 @@
-import { METRIC_NAME } from '../../../model/index.ts';
+import { METRIC_NAME, compareLabels, getLabel } from '../../../model/index.ts';
 import type { Labels } from '../../../model/index.ts';
 import type { Call, Expr } from '../ast.ts';
 import { exprType } from '../ast.ts';
@@ -56,6 +56,18 @@ export async function evaluateCall(evaluator: Evaluator, call: Call, grid: StepG
     case 'sort':
     case 'sort_desc':
       return sortFunction(evaluator, call, grid);
+    case 'sort_by_label':
+    case 'sort_by_label_desc':
+      return sortByLabelFunction(evaluator, call, grid);
+    case 'max_of':
+    case 'min_of': {
+      const first = await evaluator.evaluateScalar(call.args[0], grid);
+      const second = await evaluator.evaluateScalar(call.args[1], grid);
+      const values = new Float64Array(grid.count);
+      // Math.max/min treat NaN and signed zeros as Go's math.Max/Min do.
+      for (let i = 0; i < grid.count; i++) values[i] = name === 'max_of' ? Math.max(first.values[i], second.values[i]) : Math.min(first.values[i], second.values[i]);
+      return { type: 'scalar', values };
+    }
     default:
       break;
   }
@@ -253,6 +265,52 @@ async function absentFunction(evaluator: Evaluator, call: Call, grid: StepGrid):
     any = true;
   }
   return { type: 'vector', series: any ? [{ labels: absentLabels(unwrapParens(call.args[0])), values, present }] : [] };
+}
+
+/** Natural order as the natsort package Prometheus uses: digit runs compare as integers, other runs as text. */
+export function naturalLess(a: string, b: string): boolean {
+  const chunksA = a.match(/\d+|\D+/g) ?? [];
+  const chunksB = b.match(/\d+|\D+/g) ?? [];
+  for (let i = 0; i < chunksA.length; i++) {
+    if (i >= chunksB.length) return false;
+    const numberA = /^\d+$/.test(chunksA[i]) ? Number(chunksA[i]) : NaN;
+    const numberB = /^\d+$/.test(chunksB[i]) ? Number(chunksB[i]) : NaN;
+    const equal = numberA === numberA && numberB === numberB ? numberA === numberB : chunksA[i] === chunksB[i];
+    if (equal) {
+      if (i === chunksA.length - 1) return true;
+      if (i === chunksB.length - 1) return false;
+      continue;
+    }
+    if (numberA === numberA && numberB === numberB) return numberA < numberB;
+    return chunksA[i] < chunksB[i];
+  }
+  return false;
+}
+
+/** sort_by_label(_desc): an instant query's result ordered by the given labels' values, then by all labels. */
+async function sortByLabelFunction(evaluator: Evaluator, call: Call, grid: StepGrid): Promise<VectorSteps> {
+  const input = await evaluator.evaluateVector(call.args[0], grid);
+  if (grid.count !== 1) {
+    evaluator.warn('sort is ineffective for range queries since results are always ordered by labels', call.position);
+    return input;
+  }
+  const names: string[] = [];
+  for (const argument of call.args.slice(1)) {
+    const literal = unwrapParens(argument);
+    if (literal.type === 'StringLiteral') names.push(literal.value);
+  }
+  const direction = call.func.name === 'sort_by_label_desc' ? -1 : 1;
+  const sorted = input.series.filter((series) => series.present[0] === 1);
+  sorted.sort((a, b) => {
+    for (const label of names) {
+      const valueA = getLabel(a.labels, label);
+      const valueB = getLabel(b.labels, label);
+      if (valueA === valueB) continue;
+      return (naturalLess(valueA, valueB) ? -1 : 1) * direction;
+    }
+    return compareLabels(a.labels, b.labels) * direction;
+  });
+  return { type: 'vector', series: sorted };
 }
 
 /**

@@ -408,3 +408,114 @@ describe('delayed name removal', () => {
     await assert.rejects(delayed.instantQuery(storage, negate(both()), 0), /vector cannot contain metrics with the same labelset/);
   });
 });
+
+describe('details as Prometheus computes them', () => {
+  const cases: { name: string; data: { labels: Record<string, string>; values: TestValue[] }[]; expr: Expr; time: number; expected: string[] }[] = [
+    {
+      name: 'avg falls back to an incremental mean when the sum overflows',
+      data: [
+        { labels: { __name__: 'big', i: '1' }, values: [Number.MAX_VALUE] },
+        { labels: { __name__: 'big', i: '2' }, values: [Number.MAX_VALUE] },
+        { labels: { __name__: 'big', i: '3' }, values: [-Number.MAX_VALUE] },
+      ],
+      // (MAX + MAX - MAX) / 3 in the incremental mean's rounding, not Infinity.
+      expr: aggregate('avg', selector('big')),
+      time: 0,
+      expected: ['{} => 5.992310449541051e+307'],
+    },
+    {
+      name: 'sum is compensated',
+      data: [
+        { labels: { __name__: 'v', i: '1' }, values: [1] },
+        { labels: { __name__: 'v', i: '2' }, values: [1e100] },
+        { labels: { __name__: 'v', i: '3' }, values: [1] },
+        { labels: { __name__: 'v', i: '4' }, values: [-1e100] },
+      ],
+      expr: aggregate('sum', selector('v')),
+      time: 0,
+      expected: ['{} => 2'],
+    },
+    {
+      name: 'stddev of an infinite value is NaN',
+      data: [
+        { labels: { __name__: 'v', i: '1' }, values: [Infinity] },
+        { labels: { __name__: 'v', i: '2' }, values: [1] },
+      ],
+      expr: aggregate('stddev', selector('v')),
+      time: 0,
+      expected: ['{} => NaN'],
+    },
+    {
+      name: 'max ignores NaN unless all are NaN',
+      data: [
+        { labels: { __name__: 'v', i: '1' }, values: [NaN] },
+        { labels: { __name__: 'v', i: '2' }, values: [1] },
+      ],
+      expr: aggregate('max', selector('v')),
+      time: 0,
+      expected: ['{} => 1'],
+    },
+    {
+      name: 'count_values formats as Go',
+      data: [
+        { labels: { __name__: 'v', i: '1' }, values: [1e21] },
+        { labels: { __name__: 'v', i: '2' }, values: [0.0000001] },
+        { labels: { __name__: 'v', i: '3' }, values: [Infinity] },
+      ],
+      expr: aggregate('count_values', selector('v'), { param: string('value') }),
+      time: 0,
+      expected: ['{"value":"+Inf"} => 1', '{"value":"0.0000001"} => 1', '{"value":"1000000000000000000000"} => 1'],
+    },
+    {
+      name: 'topk prefers numbers over NaN',
+      data: [
+        { labels: { __name__: 'v', i: '1' }, values: [NaN] },
+        { labels: { __name__: 'v', i: '2' }, values: [1] },
+        { labels: { __name__: 'v', i: '3' }, values: [2] },
+      ],
+      expr: aggregate('topk', selector('v'), { param: number(2) }),
+      time: 0,
+      expected: ['{"__name__":"v","i":"2"} => 1', '{"__name__":"v","i":"3"} => 2'],
+    },
+    {
+      name: 'max_of of scalars',
+      data: [],
+      expr: call('max_of', number(1), number(2)),
+      time: 0,
+      expected: ['scalar => 2'],
+    },
+    {
+      name: 'nested subqueries with @ and offset',
+      data: [{ labels: { __name__: 'v' }, values: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], interval: 10_000 } as { labels: Record<string, string>; values: TestValue[] }],
+      // Inner steps at 60s, 80s, 100s relative to @ 100 (range (40s, 100s]).
+      expr: call('sum_over_time', subquery(call('last_over_time', matrix(selector('v'), 10_000)), 60_000, 20_000, { at: { kind: 'time', time: 100_000 } })),
+      time: 0,
+      expected: ['{} => 24'],
+    },
+    {
+      name: 'subquery offset shifts the aligned steps',
+      data: [{ labels: { __name__: 'v' }, values: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], interval: 10_000 } as { labels: Record<string, string>; values: TestValue[] }],
+      // Steps of 30s in (100s - 20s - 60s, 100s - 20s] = (20s, 80s]: 30s, 60s.
+      expr: call('sum_over_time', subquery(selector('v'), 60_000, 30_000, { offset: 20_000 })),
+      time: 100_000,
+      expected: ['{} => 9'],
+    },
+  ];
+  for (const testCase of cases) {
+    it(testCase.name, async () => {
+      const local = await storageWith(testCase.data);
+      assert.deepEqual(vectorLines(await engine.instantQuery(local, testCase.expr, testCase.time)), testCase.expected);
+    });
+  }
+
+  it('sort_by_label uses natural order', async () => {
+    const local = await storageWith(['a10', 'a9', 'b1', 'a10b'].map((name) => ({ labels: { __name__: 'v', name }, values: [1] })));
+    const result = await engine.instantQuery(local, call('sort_by_label', selector('v'), string('name')), 0);
+    assert.equal(result.value.type, 'vector');
+    if (result.value.type !== 'vector') return;
+    assert.deepEqual(
+      result.value.samples.map((sample) => labelsToRecord(sample.labels).name),
+      ['a9', 'a10', 'a10b', 'b1'],
+    );
+  });
+});
