@@ -41,7 +41,8 @@ export async function queryCommand(args: string[], io: Output = PROCESS_OUTPUT):
   if (sub === 'instant') return queryInstantCommand(rest, io);
   if (sub === 'range') return queryRangeCommand(rest, io);
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    io.out(
+    // Asked for: help on stdout; a bare `vigil query` is a usage error.
+    (sub === undefined ? io.err : io.out)(
       'usage: vigil query <instant|range> [<flags>] [<server>] <expr>\n\nRuns PromQL queries against a server, like promtool query.\n\n' +
         'Commands:\n  instant  Run an instant query.\n  range    Run a range query.\n\nRun "vigil query instant --help" for the flags.\n',
     );
