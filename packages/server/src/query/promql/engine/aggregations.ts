@@ -7,6 +7,7 @@ import type { StepGrid, StepSeries } from '../functions/types.ts';
 import { QueryError } from '../value.ts';
 import type { Evaluator } from './evaluator.ts';
 import { formatGoFloat, formatGoG } from './format.ts';
+import { keepForRatio, sampleOffset } from './ratio-sampler.ts';
 import { SeriesCollector, dropsName, hasAnyPresent, inheritNameDrop, markNameDrop, newStepSeries } from './values.ts';
 import type { VectorSteps } from './values.ts';
 
@@ -83,7 +84,6 @@ export async function evaluateAggregation(evaluator: Evaluator, node: AggregateE
     case 'limitk':
       return selectK(evaluator, node, grid, grouping);
     case 'limit_ratio':
-      throw new QueryError('execution', 'limit_ratio is not supported yet');
     case 'quantile':
       return quantileAggregation(evaluator, node, grid, grouping);
     default:
@@ -355,14 +355,28 @@ class IndexHeap {
   }
 }
 
-/** topk, bottomk, limitk: per step and group, k of the input samples, labels unchanged. */
+/**
+ * topk, bottomk, limitk, limit_ratio: per step and group, some of the input samples, labels
+ * unchanged. The per-group heaps work as Go's container/heap does, so an instant query lists the
+ * samples in Prometheus's order.
+ */
 async function selectK(evaluator: Evaluator, node: AggregateExpr, grid: StepGrid, grouping: ReadonlySet<string>): Promise<VectorSteps> {
   const parameter = await evaluateParameter(evaluator, node, grid);
   const input = (await evaluator.evaluateVector(node.expr, grid)).series;
-  if (parameter.max < 1) return { type: 'vector', series: [] };
-  if (parameter.hasNaN) throw new QueryError('execution', 'Parameter value is NaN');
-  if (parameter.min <= -(2 ** 63)) throw new QueryError('execution', `Scalar value ${formatGoG(parameter.min)} underflows int64`);
-  if (parameter.max >= 2 ** 63) throw new QueryError('execution', `Scalar value ${formatGoG(parameter.max)} overflows int64`);
+  const ratio = node.op === 'limit_ratio';
+  if (ratio) {
+    if (parameter.max === 0 && parameter.min === 0) return { type: 'vector', series: [] };
+    if (parameter.hasNaN) throw new QueryError('execution', 'Ratio value is NaN');
+    const position = (node.param as NonNullable<AggregateExpr['param']>).position;
+    if (parameter.max > 1) evaluator.warn(`ratio value should be between -1 and 1, got ${formatGoG(parameter.max)}, capping to 1`, position);
+    if (parameter.min < -1) evaluator.warn(`ratio value should be between -1 and 1, got ${formatGoG(parameter.min)}, capping to -1`, position);
+  } else {
+    if (parameter.max < 1) return { type: 'vector', series: [] };
+    if (parameter.hasNaN) throw new QueryError('execution', 'Parameter value is NaN');
+    if (parameter.min <= -(2 ** 63)) throw new QueryError('execution', `Scalar value ${formatGoG(parameter.min)} underflows int64`);
+    if (parameter.max >= 2 ** 63) throw new QueryError('execution', `Scalar value ${formatGoG(parameter.max)} overflows int64`);
+  }
+  const offsets = ratio ? new Float64Array(input.length).fill(NaN) : null;
   const groups = assignGroups(input, grouping, node.without);
   const steps = grid.count;
   const stepValues = new Float64Array(input.length);
@@ -371,8 +385,10 @@ async function selectK(evaluator: Evaluator, node: AggregateExpr, grid: StepGrid
   const instantOrder: StepSeries[] = [];
   for (let i = 0; i < steps; i++) {
     await evaluator.checkpoint();
-    const k = Math.min(Math.trunc(parameter.values[i]), input.length);
+    const k = ratio ? Infinity : Math.min(Math.trunc(parameter.values[i]), input.length);
     if (k < 1) continue;
+    const ratioLimit = Math.max(-1, Math.min(1, parameter.values[i]));
+    if (ratio && parameter.values[i] === 0) continue;
     const heaps: (IndexHeap | undefined)[] = new Array(groups.labels.length);
     const groupOrder: number[] = [];
     for (let s = 0; s < input.length; s++) {
@@ -381,6 +397,16 @@ async function selectK(evaluator: Evaluator, node: AggregateExpr, grid: StepGrid
       stepValues[s] = value;
       const g = groups.ofSeries[s];
       let heap = heaps[g];
+      if (offsets !== null) {
+        if (offsets[s] !== offsets[s]) offsets[s] = sampleOffset(input[s].labels);
+        if (heap === undefined) {
+          heap = new IndexHeap(stepValues, true);
+          heaps[g] = heap;
+          groupOrder.push(g);
+        }
+        if (keepForRatio(ratioLimit, offsets[s])) heap.push(s);
+        continue;
+      }
       if (heap === undefined) {
         heap = new IndexHeap(stepValues, node.op !== 'bottomk');
         heaps[g] = heap;
@@ -406,7 +432,7 @@ async function selectK(evaluator: Evaluator, node: AggregateExpr, grid: StepGrid
     groupOrder.sort((a, b) => a - b);
     for (const g of groupOrder) {
       const heap = heaps[g] as IndexHeap;
-      if (node.op !== 'limitk' && heap.items.length > 1) heap.sortReversed();
+      if ((node.op === 'topk' || node.op === 'bottomk') && heap.items.length > 1) heap.sortReversed();
       for (const s of heap.items) {
         let target = outputs[s];
         if (target === undefined) {

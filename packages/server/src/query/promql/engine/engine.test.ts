@@ -519,3 +519,29 @@ describe('details as Prometheus computes them', () => {
     );
   });
 });
+
+describe('limitk and limit_ratio', () => {
+  const experimental = new Engine({ experimentalFunctions: true });
+  const many = Array.from({ length: 40 }, (_unused, index) => ({ labels: { __name__: 'v', index: String(index) }, values: [index] as TestValue[] }));
+
+  it('limitk takes the first k series of each group', async () => {
+    const local = await storageWith(many);
+    assert.equal(vectorLines(await experimental.instantQuery(local, aggregate('limitk', selector('v'), { param: number(3) }), 0)).length, 3);
+  });
+
+  it('limit_ratio r and -(1 - r) split the series into two disjoint sets', async () => {
+    const local = await storageWith(many);
+    const kept = vectorLines(await experimental.instantQuery(local, aggregate('limit_ratio', selector('v'), { param: number(0.3) }), 0));
+    const rest = vectorLines(await experimental.instantQuery(local, aggregate('limit_ratio', selector('v'), { param: number(-0.7) }), 0));
+    assert.equal(kept.length + rest.length, 40);
+    assert.ok(kept.length > 0 && rest.length > 0);
+    assert.equal(new Set([...kept, ...rest]).size, 40);
+  });
+
+  it('limit_ratio warns above 1', async () => {
+    const local = await storageWith(many);
+    const result = await experimental.instantQuery(local, aggregate('limit_ratio', selector('v'), { param: number(1.5) }), 0);
+    assert.deepEqual(result.warnings, ['PromQL warning: ratio value should be between -1 and 1, got 1.5, capping to 1']);
+    assert.equal(vectorLines(result).length, 40);
+  });
+});
