@@ -82,8 +82,8 @@ export async function evaluateAggregation(evaluator: Evaluator, node: AggregateE
     case 'topk':
     case 'bottomk':
     case 'limitk':
-      return selectK(evaluator, node, grid, grouping);
     case 'limit_ratio':
+      return selectK(evaluator, node, grid, grouping);
     case 'quantile':
       return quantileAggregation(evaluator, node, grid, grouping);
     default:

@@ -111,7 +111,8 @@ function encodeLabels(labels: Labels): Uint8Array {
 
 /** The series' place in [0, 1] that limit_ratio compares with the ratio. */
 export function sampleOffset(labels: Labels): number {
-  return Number(xxhash64(encodeLabels(labels))) / 18446744073709551615;
+  // float64(math.MaxUint64) rounds to 2^64.
+  return Number(xxhash64(encodeLabels(labels))) / 2 ** 64;
 }
 
 export function keepForRatio(ratio: number, offset: number): boolean {
