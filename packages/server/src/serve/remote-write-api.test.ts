@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Hono } from 'hono';
-import { createRemoteWriteMetrics } from '../ingest/remotewrite/index.ts';
+import { MetadataStore, createRemoteWriteMetrics } from '../ingest/remotewrite/index.ts';
 import { encodeRequest, snappy } from '../ingest/remotewrite/test-fixtures.ts';
 import { LabelMatcher } from '../model/index.ts';
 import { MemoryStorage } from '../store/index.ts';
@@ -46,4 +46,13 @@ test('a malformed body is a 400 with the reason', async () => {
   const response = await app.request('/api/v1/write', { method: 'POST', body: new Uint8Array([1, 2, 3, 4]), headers });
   assert.equal(response.status, 400);
   assert.ok((await response.text()).length > 0);
+});
+
+test('metadata sent with a request is kept in the store it is given', async () => {
+  const app = new Hono();
+  const metadata = new MetadataStore();
+  mountRemoteWriteApi(app, new MemoryStorage(), createRemoteWriteMetrics(), 1 << 20, metadata);
+  const withMetadata = snappy(encodeRequest({ timeseries: [], metadata: [{ type: 1, metric_family_name: 'http_requests_total', help: 'Requests.', unit: '' }] }));
+  assert.equal((await app.request('/api/v1/write', { method: 'POST', body: withMetadata, headers })).status, 204);
+  assert.deepEqual(metadata.get('http_requests_total'), { metricFamilyName: 'http_requests_total', type: 'counter', help: 'Requests.', unit: '' });
 });
