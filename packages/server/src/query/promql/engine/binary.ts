@@ -4,7 +4,7 @@ import type { BinaryExpr, BinaryOp, VectorMatching } from '../ast.ts';
 import type { StepGrid, StepSeries } from '../functions/types.ts';
 import { QueryError } from '../value.ts';
 import type { Evaluator } from './evaluator.ts';
-import { SeriesCollector, describeLabels, dropMetricName, inheritNameDrop, markNameDrop, newStepSeries, sameLabelsetError } from './values.ts';
+import { SeriesCollector, describeLabels, dropMetricName, dropsName, inheritNameDrop, markNameDrop, newStepSeries, sameLabelsetError } from './values.ts';
 import type { Evaluated, ScalarSteps, VectorSteps } from './values.ts';
 
 /** Go's math.Pow where it differs from Math.pow (1^NaN, (-1)^±Inf). */
@@ -188,18 +188,21 @@ async function setOperation(evaluator: Evaluator, op: 'and' | 'or' | 'unless', l
     const collector = new SeriesCollector(count);
     const leftTargets = left.map((series) => collector.get(series.labels));
     const rightTargets = right.map((series) => collector.get(series.labels));
-    left.forEach((series, index) => inheritNameDrop(leftTargets[index], series));
-    right.forEach((series, index) => inheritNameDrop(rightTargets[index], series));
+    // A pending name drop travels with the values actually taken from a series.
+    const leftDrops = left.map((series) => dropsName(series));
+    const rightDrops = right.map((series) => dropsName(series));
     for (let i = 0; i < count; i++) {
       await evaluator.checkpoint();
       for (let s = 0; s < left.length; s++) {
         if (left[s].present[i] !== 1) continue;
         stamp[ordinals.left[s]] = i;
         SeriesCollector.set(leftTargets[s], i, left[s].values[i]);
+        if (leftDrops[s]) markNameDrop(leftTargets[s]);
       }
       for (let s = 0; s < right.length; s++) {
         if (right[s].present[i] !== 1 || stamp[ordinals.right[s]] === i) continue;
         SeriesCollector.set(rightTargets[s], i, right[s].values[i]);
+        if (rightDrops[s]) markNameDrop(rightTargets[s]);
       }
     }
     return { type: 'vector', series: collector.finish() };

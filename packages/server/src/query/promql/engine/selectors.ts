@@ -3,7 +3,7 @@ import type { Labels } from '../../../model/index.ts';
 import type { VectorSelector } from '../ast.ts';
 import type { StepGrid, StepSeries } from '../functions/types.ts';
 import type { Evaluator } from './evaluator.ts';
-import { gridEnd, stepTime } from './values.ts';
+import { stepTime } from './values.ts';
 import type { VectorSteps } from './values.ts';
 
 /** One series of a selector as loaded from storage: samples in time order in typed arrays. */
@@ -147,4 +147,3 @@ export function rangeSelectorBounds(windowEnds: Float64Array, range: number): { 
   return { mint: first - range + 1, maxt: last };
 }
 
-export { gridEnd };
