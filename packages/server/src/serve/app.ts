@@ -3,9 +3,12 @@ import type { Storage } from '../store/index.ts';
 import { json } from './response.ts';
 import { mountAdminApi } from './admin-api.ts';
 import type { AdminOperations } from './admin-api.ts';
+import { mountExemplarsApi } from './exemplars-api.ts';
+import type { ExemplarQuery } from './exemplars-api.ts';
 import { mountFederation } from './federate.ts';
 import { mountMetadataApi } from './metadata-api.ts';
 import type { MetadataSource } from './metadata-api.ts';
+import { mountParseApi } from './parse-api.ts';
 import { mountQueryApi } from './query-api.ts';
 import type { QueryEngine } from './query-api.ts';
 import { mountSeriesApi } from './series-api.ts';
@@ -28,7 +31,7 @@ export interface ServerContext extends StatusSources {
   /** The TSDB admin operations, or null when `--web.enable-admin-api` is off. */
   admin: AdminOperations | null;
   /** Exemplars kept by the storage; none when absent. */
-  exemplars?: (selectors: readonly (readonly import('../model/index.ts').LabelMatcher[])[], mint: number, maxt: number) => unknown;
+  exemplars?: ExemplarQuery;
   /** Metric metadata from scrapes and remote write; none when absent. */
   metadata?: MetadataSource;
   /** `/api/v1/targets` payload pieces. */
@@ -85,7 +88,9 @@ export function createApp(context: ServerContext): Hono {
   });
 
   mountQueryApi(app, { storage: context.storage, engine: context.engine, now: context.now, timeout: context.queryTimeout });
+  mountParseApi(app);
   mountSeriesApi(app, context.storage);
+  mountExemplarsApi(app, context.exemplars);
   mountMetadataApi(app, context.metadata ?? (() => []));
   mountAdminApi(app, { admin: context.admin, now: context.now });
   mountFederation(app, { storage: context.storage, externalLabels: context.externalLabels, lookbackDelta: context.lookbackDelta, now: context.now });
