@@ -13,8 +13,9 @@
  *   `step()` as functions, `min_of`/`max_of`, duration arithmetic (`[5m+1m]`), `1_000` literals.
  * - native-histogram functions (`histogram_count`, `histogram_sum`, `histogram_fraction`): the data
  *   is classic histograms only, and 3.x gave `histogram_fraction` a classic-bucket mode (#16095).
- * - `round()` as the outermost function on a selector: 2.42 kept the metric name, 3.x drops it
- *   (#15250); it is compared inside a name-dropping arithmetic expression instead.
+ * - `round()` as the outermost function on a selector, and the `atan2` operator: 2.42 kept the
+ *   metric name, later versions drop it (#15250; 531567d in 2.47); both are compared inside a
+ *   name-dropping arithmetic expression instead.
  * - `label_replace`/`label_join` into names that are invalid in 2.42 but valid UTF-8 names in 3.x
  *   (#15974), and regexes whose `.` would meet a newline (3.x matches newlines; no label here has one).
  * - `topk`/`bottomk` with a NaN parameter (an error since 3.x, #16725) and on series with tied
@@ -25,8 +26,11 @@
  * - many-to-one checks on filtering comparisons (#17668) and label collisions after unary minus or
  *   label_replace across different metric names (#17703, #17708): no query here produces them.
  * - ranges and lookback are closed `[t-r, t]` in 2.42 and left-open `(t-r, t]` in 3.x (#13904,
- *   subqueries #15431): every evaluation time, step, range, offset and `@` time is a whole second
- *   and every sample sits at a 125…875 ms fraction, so no boundary ever meets a sample.
+ *   subqueries #15431): every sample sits at a 125…875 ms fraction of a second, every range, step,
+ *   offset and `@` time is a whole number of seconds, and every evaluation time (instant times,
+ *   range starts) is a whole second + 100 ms. So no range or lookback boundary meets a sample, and
+ *   no subquery window boundary meets one of the subquery's own steps (whole multiples of its
+ *   step since the epoch).
  * - annotations (warnings, infos): 3.x added many (#12152 and later); only results are compared.
  */
 
@@ -110,8 +114,10 @@ export function differentialExpressions(times: QueryTimes): string[] {
 
   // Binary operators.
   for (const op of ['+', '-', '*', '/', '%', '^', 'atan2']) {
-    add(`temperature_celsius ${op} 2.5`, `2.5 ${op} temperature_celsius`, `http_request_duration_seconds_sum ${op} http_request_duration_seconds_count`);
-    add(`memory_bytes ${op} on(instance, job) group_left ratio_tiny`);
+    // atan2 kept the metric name before 2.47 (Prometheus 531567d): compared after a `+ 0` that drops it.
+    const wrap = (e: string) => (op === 'atan2' ? `(${e}) + 0` : e);
+    add(wrap(`temperature_celsius ${op} 2.5`), wrap(`2.5 ${op} temperature_celsius`), wrap(`http_request_duration_seconds_sum ${op} http_request_duration_seconds_count`));
+    add(wrap(`memory_bytes ${op} on(instance, job) group_left ratio_tiny`));
   }
   add('temperature_celsius ^ 3', '-temperature_celsius', 'queue_length % -3', 'memory_bytes / 0', '-memory_bytes / 0', 'ratio_tiny * 0 / 0', 'ratio_tiny * 1e300 * 1e300');
   for (const op of ['==', '!=', '>', '<', '>=', '<=']) {
@@ -179,9 +185,10 @@ export function differentialExpressions(times: QueryTimes): string[] {
 
 /** Instant times and range grids (seconds) the expressions are cycled over. */
 export function differentialGrids(times: QueryTimes): { instants: number[]; ranges: { start: number; end: number; step: number }[] } {
+  // Whole seconds here; every evaluation time gets + 100 ms below (see the file comment).
   const s = (ms: number) => Math.round(ms / 1000);
   const t0 = s(times.start);
-  return {
+  const grids = {
     instants: [
       t0 + 3600 + 7,
       s(times.outageStart) + 5 * 60 + 3, // db-1 gone from instant selectors (outage longer than the lookback)
@@ -201,7 +208,15 @@ export function differentialGrids(times: QueryTimes): { instants: number[]; rang
       { start: s(times.stop) - 300, end: s(times.stop) + 600, step: 10 },
     ],
   };
+  const offGrid = (seconds: number) => Math.round(seconds * 1000 + EVALUATION_OFFSET_MS) / 1000;
+  return {
+    instants: grids.instants.map(offGrid),
+    ranges: grids.ranges.map((r) => ({ start: offGrid(r.start), end: offGrid(r.end), step: r.step })),
+  };
 }
+
+/** Added to every evaluation time: not a multiple of 125 ms (sample fractions), nor of a second. */
+export const EVALUATION_OFFSET_MS = 100;
 
 /** The full list: each expression as an instant and as a range query, times cycled. */
 export function differentialQueries(times: QueryTimes): DifferentialQuery[] {
