@@ -260,7 +260,8 @@ async function quantileAggregation(evaluator: Evaluator, node: AggregateExpr, gr
 
 /** count_values: per step, one output series per group and distinct value, the value as a label. */
 async function countValues(evaluator: Evaluator, node: AggregateExpr, grid: StepGrid, grouping: ReadonlySet<string>): Promise<VectorSteps> {
-  const param = node.param;
+  let param = node.param;
+  while (param !== null && param.type === 'ParenExpr') param = param.expr;
   if (param === null || param.type !== 'StringLiteral') throw new QueryError('bad_data', 'count_values needs a string parameter');
   const valueLabel = param.value;
   if (valueLabel === '') throw new QueryError('execution', `invalid label name ${JSON.stringify(valueLabel)}`);

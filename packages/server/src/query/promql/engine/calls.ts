@@ -1,4 +1,4 @@
-import { METRIC_NAME, compareLabels, getLabel } from '../../../model/index.ts';
+import { AnchoredRegex, METRIC_NAME, compareLabels, getLabel } from '../../../model/index.ts';
 import type { Labels } from '../../../model/index.ts';
 import type { Call, Expr } from '../ast.ts';
 import { exprType } from '../ast.ts';
@@ -158,12 +158,15 @@ async function applyWithAnnotations(evaluator: Evaluator, call: Call, implementa
       }
       const transform = implementation.prepare(strings);
       const input = await evaluator.evaluateVector(call.args[0], grid);
-      // Setting `__name__` explicitly keeps it (the pending drop is cancelled), as Prometheus does.
+      // Writing `__name__` keeps it (a pending drop is cancelled), as Prometheus does: always for
+      // label_join, when the regex matched for label_replace.
       const setsName = strings[0] === METRIC_NAME;
+      const replaceRegex = setsName && name === 'label_replace' ? new AnchoredRegex(strings[3]) : null;
       const out: StepSeries[] = input.series.map((series) => {
         const labels = transform(series.labels);
         const output = { labels, values: series.values, present: series.present };
-        if (!(setsName && (name === 'label_join' || labels !== series.labels))) inheritNameDrop(output, series);
+        const keepsName = setsName && (replaceRegex === null || replaceRegex.matches(getLabel(series.labels, strings[2])));
+        if (!keepsName) inheritNameDrop(output, series);
         return output;
       });
       return { type: 'vector', series: mergeSameLabelsets(out) };

@@ -4,6 +4,7 @@ import type { Querier } from '../../../store/types.ts';
 import type { Expr } from '../ast.ts';
 import { exprType } from '../ast.ts';
 import type { StepGrid, StepSeries } from '../functions/types.ts';
+import { parseExpr } from '../parser/index.ts';
 import { QueryError } from '../value.ts';
 import type { MatrixSeries, QueryResult, QueryValue } from '../value.ts';
 import { Evaluator, mergeSameLabelsets } from './evaluator.ts';
@@ -100,9 +101,7 @@ export class Engine {
   }
 
   private async parse(query: string | Expr): Promise<Expr> {
-    if (typeof query !== 'string') return query;
-    const { parseExpr } = await import('../parser/index.ts');
-    return parseExpr(query, { experimentalFunctions: this.experimentalFunctions });
+    return typeof query === 'string' ? parseExpr(query, { experimentalFunctions: this.experimentalFunctions }) : query;
   }
 
   private async execute(queryable: Queryable, expr: Expr, queryText: string, range: QueryRange, options: QueryOptions): Promise<QueryResult> {

@@ -84,12 +84,27 @@ export function countPoints(value: Evaluated): number {
   }
 }
 
+/**
+ * The labels without the metric's identity: `__name__` and, as Prometheus 3 drops them together,
+ * the `__type__` and `__unit__` metadata labels.
+ */
 export function dropMetricName(labels: Labels): Labels {
+  let found = false;
   for (let i = 0; i < labels.length; i += 2) {
-    if (labels[i] === METRIC_NAME) return [...labels.slice(0, i), ...labels.slice(i + 2)];
-    if (labels[i] > METRIC_NAME) break;
+    const name = labels[i];
+    if (name === METRIC_NAME || name === '__type__' || name === '__unit__') {
+      found = true;
+      break;
+    }
+    if (name > '__unit__') break;
   }
-  return labels;
+  if (!found) return labels;
+  const out: string[] = [];
+  for (let i = 0; i < labels.length; i += 2) {
+    const name = labels[i];
+    if (name !== METRIC_NAME && name !== '__type__' && name !== '__unit__') out.push(name, labels[i + 1]);
+  }
+  return out;
 }
 
 export function sameLabelsetError(): QueryError {
