@@ -44,7 +44,9 @@ export function parseApiTime(text: string): number {
   const seconds = parseGoFloat(text);
   if (seconds !== undefined && Number.isFinite(seconds)) {
     const whole = Math.trunc(seconds);
-    return whole * 1000 + Math.round((seconds - whole) * 1000);
+    // Go rounds the fraction to milliseconds half away from zero.
+    const fraction = (seconds - whole) * 1000;
+    return whole * 1000 + Math.sign(fraction) * Math.round(Math.abs(fraction));
   }
   if (RFC3339.test(text)) {
     const ms = Date.parse(text.toUpperCase());

@@ -77,6 +77,22 @@ describe('/api/v1/query', () => {
     assert.ok(engine.calls[2].options?.signal instanceof AbortSignal);
   });
 
+  test('float times are rounded to the millisecond half away from zero, as Go does', async () => {
+    const { app, engine } = setup();
+    // 62.5 ms exactly (a binary fraction), so the rounding rule decides.
+    for (const time of ['0.0625', '-0.0625', '1e3', '.25']) await call(app, `/api/v1/query?query=up&time=${time}`);
+    assert.deepEqual(
+      engine.calls.map((c) => c.time),
+      [63, -63, 1_000_000, 250],
+    );
+  });
+
+  test('stats: "true" and "all" are accepted; other values get Prometheus\'s deprecation warning', async () => {
+    const { app } = setup();
+    assert.equal((await call(app, '/api/v1/query?query=up&stats=all')).body.warnings, undefined);
+    assert.deepEqual((await call(app, '/api/v1/query?query=up&stats=1')).body.warnings, ['value "1" for parameter "stats" is deprecated and will be rejected in the next major release, use "true" or "all"']);
+  });
+
   test('POST form bodies are read, and win over the query string', async () => {
     const { app, engine } = setup();
     const { status } = await call(app, '/api/v1/query?query=ignored', {

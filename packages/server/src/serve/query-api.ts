@@ -3,7 +3,7 @@ import type { Storage } from '../store/index.ts';
 import { QueryError } from '../query/promql/value.ts';
 import type { QueryResult, QueryValue } from '../query/promql/value.ts';
 import { ApiError, api, goJson, jsonText } from './response.ts';
-import { invalidParameter, limitParam, parseApiDuration, parseApiTime, readParams, timeParam } from './params.ts';
+import { goQuote, invalidParameter, limitParam, parseApiDuration, parseApiTime, readParams, timeParam } from './params.ts';
 import { queryDataJson } from './query-json.ts';
 
 /** Per-query options the API passes to the engine (all durations in ms). */
@@ -49,7 +49,7 @@ export function mountQueryApi(app: Hono, options: QueryApiOptions): void {
       const lookbackDelta = lookbackDeltaParam(params);
       const query = params.get('query') ?? '';
       const result = await run(() => options.engine.instantQuery(options.storage, query, time, { signal: request.signal, timeout, lookbackDelta }));
-      return respond(result, limit);
+      return respond(result, limit, params.get('stats'));
     });
   app.get('/api/v1/query', (c) => instant(c.req.raw));
   app.post('/api/v1/query', (c) => instant(c.req.raw));
@@ -78,7 +78,7 @@ export function mountQueryApi(app: Hono, options: QueryApiOptions): void {
       // The engine counts in whole milliseconds, as Prometheus's does.
       const stepMs = Math.max(1, Math.trunc(step));
       const result = await run(() => options.engine.rangeQuery(options.storage, query, start, end, stepMs, { signal: request.signal, timeout, lookbackDelta }));
-      return respond(result, limit);
+      return respond(result, limit, params.get('stats'));
     });
   app.get('/api/v1/query_range', (c) => range(c.req.raw));
   app.post('/api/v1/query_range', (c) => range(c.req.raw));
@@ -133,7 +133,7 @@ async function run(query: () => Promise<QueryResult>): Promise<QueryResult> {
   }
 }
 
-function respond(result: QueryResult, limit: number | undefined): Response {
+function respond(result: QueryResult, limit: number | undefined, stats: string | null): Response {
   const warnings = capped(result.warnings, 'warning');
   const infos = capped(result.infos, 'info');
   let value = result.value;
@@ -143,6 +143,11 @@ function respond(result: QueryResult, limit: number | undefined): Response {
       value = truncated;
       warnings.push('results truncated due to limit');
     }
+  }
+  // Prometheus accepts "true" and "all" (and renders statistics, which Vigil does not yet); other
+  // values still work there but are deprecated, with this warning.
+  if (stats !== null && stats !== '' && stats !== 'true' && stats !== 'all') {
+    warnings.push(`value ${goQuote(stats)} for parameter "stats" is deprecated and will be rejected in the next major release, use "true" or "all"`);
   }
   let body = `{"status":"success","data":${queryDataJson(value)}`;
   if (warnings.length > 0) body += `,"warnings":${goJson(JSON.stringify(warnings))}`;
