@@ -181,3 +181,22 @@ test('exemplars of the series the selectors match, grouped by series', async () 
     await db.close();
   });
 });
+
+test('head tombstones survive a WAL checkpoint and a restart', async () => {
+  await withDir(async (dir) => {
+    let db = await Tsdb.open({ dir, retentionMs: 0, retentionBytes: 0 });
+    await ingest(db, 0, 6 * HOUR, 2);
+    await db.deleteSeries(series0, 4.5 * HOUR, 5 * HOUR);
+    // Two head ranges become blocks; the WAL before them is checkpointed and truncated.
+    await db.persistHead(false);
+    assert.equal(db.listBlocks().length, 2);
+    assert.ok((await readdir(join(dir, 'wal'))).some((name) => name.startsWith('checkpoint.')));
+    const expected = times(0, 6 * HOUR).filter((t) => t < 4.5 * HOUR || t > 5 * HOUR);
+    assert.deepEqual(readAll(db.querier(0, 6 * HOUR)).get('__name__,x,i,0'), expected);
+    await db.close();
+    db = await Tsdb.open({ dir, retentionMs: 0, retentionBytes: 0 });
+    assert.deepEqual(readAll(db.querier(0, 6 * HOUR)).get('__name__,x,i,0'), expected);
+    assert.deepEqual(readAll(db.querier(0, 6 * HOUR)).get('__name__,x,i,1'), times(0, 6 * HOUR));
+    await db.close();
+  });
+});
