@@ -467,7 +467,6 @@ class Parser {
       return this.matrixSelector(expr, range, open, close);
     }
     if (after.kind !== ':') {
-      if (DURATION_EXPRESSION_TOKENS.has(after.kind)) this.fail(DURATION_EXPRESSIONS_UNSUPPORTED, after);
       this.unexpected(after, 'subquery or range', '":" or "]"');
     }
     this.take();
@@ -481,7 +480,6 @@ class Parser {
       step = this.parseBracketDuration();
       const close = this.peek();
       if (close.kind !== ']') {
-        if (DURATION_EXPRESSION_TOKENS.has(close.kind)) this.fail(DURATION_EXPRESSIONS_UNSUPPORTED, close);
         this.unexpected(close, 'subquery selector', '"]"');
       }
     }
@@ -520,6 +518,10 @@ class Parser {
   private parseBracketDuration(): number {
     const start = this.peek().start;
     const milliseconds = this.parseSignedDuration('subquery or range selector', 'number, duration, step(), or range()');
+    const next = this.peek();
+    if (DURATION_EXPRESSION_TOKENS.has(next.kind)) {
+      this.fail(DURATION_EXPRESSIONS_UNSUPPORTED, { start, end: next.end });
+    }
     if (milliseconds <= 0 || Number.isNaN(milliseconds)) {
       this.report('duration must be greater than 0', { start, end: this.lastEnd });
       return 0;

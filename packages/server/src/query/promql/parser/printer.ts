@@ -46,12 +46,21 @@ export function formatExpr(expr: Expr): string {
 }
 
 export function prettifyExpr(expr: Expr): string {
-  return pretty(expr, 0);
+  return prettifyWithWidth(expr, MAX_CHARACTERS_PER_LINE);
 }
 
 const MAX_CHARACTERS_PER_LINE = 100;
 
-function pretty(expr: Expr, level: number): string {
+/** `prettifyExpr` with another line limit (tests use a short one to exercise deep splitting). */
+export function prettifyWithWidth(expr: Expr, width: number): string {
+  const pretty = (node: Expr, level: number): string => prettyNode(node, level, width, pretty);
+  return pretty(expr, 0);
+}
+
+type Pretty = (node: Expr, level: number) => string;
+
+function prettyNode(expr: Expr, level: number, width: number, pretty: Pretty): string {
+  const tooLong = (text: string): boolean => text.length > width / 4 && utf8Length(text) > width;
   const indentation = '  '.repeat(level);
   switch (expr.type) {
     case 'NumberLiteral':
@@ -91,10 +100,6 @@ function pretty(expr: Expr, level: number): string {
       return `${indentation}${expr.func.name}(\n${args}\n${indentation})`;
     }
   }
-}
-
-function tooLong(text: string): boolean {
-  return text.length > MAX_CHARACTERS_PER_LINE / 4 && utf8Length(text) > MAX_CHARACTERS_PER_LINE;
 }
 
 /** `sum`, `sum by (job) `, `sum without () ` — what precedes the argument list. */
