@@ -63,6 +63,18 @@ describe('/api/v1/query', () => {
     assert.equal(engine.calls[0].options?.timeout, undefined);
   });
 
+  test('strings are escaped as Go escapes them', async () => {
+    const { app } = setup(async () => ({
+      value: { type: 'vector', samples: [{ labels: ['a', 'back\bspace\fform\\b\u2028<'], timestamp: 0, value: 1 }] },
+      warnings: [],
+      infos: [],
+    }));
+    assert.equal(
+      (await call(app, '/api/v1/query?query=x')).text,
+      '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"a":"back\\u0008space\\u000cform\\\\b\\u2028\\u003c"},"value":[0,"1"]}]}}',
+    );
+  });
+
   test('time defaults to now; RFC 3339 times, timeout and lookback_delta are passed on', async () => {
     const { app, engine } = setup();
     await call(app, '/api/v1/query?query=up');

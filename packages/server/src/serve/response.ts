@@ -64,16 +64,21 @@ export function jsonText(body: string, status = 200): Response {
   return new Response(body, { status, headers: { 'content-type': 'application/json' } });
 }
 
-const GO_ESCAPED = /[<>&\u2028\u2029]/g;
+const GO_SPECIAL = /[<>&\u2028\u2029]|\\[bf]/;
+const GO_REWRITE = /\\[\s\S]|[<>&\u2028\u2029]/g;
 
 /**
- * Go's encoder escapes `<`, `>`, `&`, U+2028 and U+2029 inside strings; JSON.stringify does not. These
- * characters only ever occur inside strings of JSON text, so escaping them in the whole text is exact.
+ * Go's encoder (jsoniter, as Prometheus configures it) escapes `<`, `>`, `&`, U+2028 and U+2029 inside
+ * strings and writes backspace and form feed as `\u0008` and `\u000c`, where JSON.stringify leaves
+ * the first five alone and writes `\b` and `\f`. Those characters only ever occur inside strings of
+ * JSON text, and escape pairs are taken whole, so rewriting the whole text is exact.
  */
 export function goJson(text: string): string {
-  GO_ESCAPED.lastIndex = 0;
-  if (!GO_ESCAPED.test(text)) return text;
-  return text.replace(GO_ESCAPED, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (!GO_SPECIAL.test(text)) return text;
+  return text.replace(GO_REWRITE, (match) => {
+    if (match.length === 2) return match === '\\b' ? '\\u0008' : match === '\\f' ? '\\u000c' : match;
+    return `\\u${match.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
 }
 
 /** Runs an API handler, turning any thrown error into the Prometheus error envelope. */
