@@ -114,8 +114,10 @@ async function applyImplementation(evaluator: Evaluator, call: Call, implementat
   try {
     return await applyWithAnnotations(evaluator, call, implementation, grid, annotations);
   } finally {
-    for (const message of annotations.warnings) evaluator.warn(message, argument.position);
-    for (const message of annotations.infos) evaluator.info(message, argument.position);
+    // Prometheus points a bad quantile at the φ argument, everything else at the series argument.
+    const positionOf = (message: string) => (message.includes('quantile value should be between') ? call.args[0].position : argument.position);
+    for (const message of annotations.warnings) evaluator.warn(message, positionOf(message));
+    for (const message of annotations.infos) evaluator.info(message, positionOf(message));
   }
 }
 

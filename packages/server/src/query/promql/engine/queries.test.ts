@@ -137,3 +137,10 @@ describe('errors from text', () => {
     assert.deepEqual(info.infos, ['PromQL info: metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "temperature" (1:10)']);
   });
 });
+
+describe('function annotations', () => {
+  it('a bad φ points at the φ argument', async () => {
+    const result = await engine.instantQuery(storage, 'quantile_over_time(1.5, temperature[5m])', 5 * MINUTE);
+    assert.deepEqual(result.warnings, ['PromQL warning: quantile value should be between 0 and 1, got 1.5 (1:20)']);
+  });
+});
