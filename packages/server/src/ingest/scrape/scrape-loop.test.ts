@@ -6,13 +6,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { labelsFromRecord } from '../../model/index.ts';
+import { isStaleNaN, labelsFromRecord } from '../../model/index.ts';
 import { relabelConfig } from '../../model/relabel.ts';
 import { newScrapeCounters } from './counters.ts';
 import { SCRAPE_ACCEPT_HEADER } from './exposition/index.ts';
 import { ScrapeError } from './http-client.ts';
 import { ScrapeLoop, USER_AGENT } from './scrape-loop.ts';
 import type { ScrapeLoopOptions, ScrapeTimers } from './scrape-loop.ts';
+import type { Appender } from '../../store/types.ts';
 import { FakeTarget, ManualClock, RecordingStorage, dump } from './test-helpers.ts';
 
 const T0 = 1_700_000_000_000;
@@ -637,5 +638,106 @@ describe('ScrapeLoop with large bodies (parsed in pieces)', () => {
     const missing = setup();
     await missing.loop.scrapeOnce();
     assert.match(missing.loop.status().lastError, /does not end with # EOF/);
+  });
+});
+
+describe('ScrapeLoop series cache', () => {
+  it('series reordered, inserted or removed between scrapes keep their values; only the removed go stale', async () => {
+    const { loop, storage, clock } = setup();
+    target.body = 'a{i="1"} 1\nb{i="2"} 2\nc{i="3"} 3\nd{i="4"} 4\n';
+    await loop.scrapeOnce();
+    for (const [t, body] of [
+      [T0 + 15_000, 'd{i="4"} 40\na{i="1"} 10\nx{i="9"} 90\nc{i="3"} 30\n'],
+      [T0 + 30_000, 'd{i="4"} 41\na{i="1"} 11\nx{i="9"} 91\nc{i="3"} 31\n'],
+      [T0 + 45_000, 'a{i="1"} 12\nb{i="2"} 22\nc{i="3"} 32\nd{i="4"} 42\nx{i="9"} 92\n'],
+    ] as const) {
+      clock.t = t;
+      target.body = body;
+      await loop.scrapeOnce();
+    }
+    const data = dump(storage);
+    assert.deepEqual(data.get(series('a', { i: '1' })), [[T0, 1], [T0 + 15_000, 10], [T0 + 30_000, 11], [T0 + 45_000, 12]]);
+    assert.deepEqual(data.get(series('d', { i: '4' })), [[T0, 4], [T0 + 15_000, 40], [T0 + 30_000, 41], [T0 + 45_000, 42]]);
+    assert.deepEqual(data.get(series('x', { i: '9' })), [[T0 + 15_000, 90], [T0 + 30_000, 91], [T0 + 45_000, 92]]);
+    const b = data.get(series('b', { i: '2' })) as [number, number][];
+    assert.deepEqual([b[0], b[2]], [[T0, 2], [T0 + 45_000, 22]]);
+    assert.ok(storage.staleAt(series('b', { i: '2' }), T0 + 15_000));
+    assert.equal(b.length, 3);
+    // b was flushed from the cache when it vanished, so it counts as added again.
+    assert.deepEqual(data.get(series('scrape_series_added'))?.map(([, v]) => v), [4, 1, 0, 1]);
+  });
+
+  it('a series written under two texts goes stale once, and only when neither text is written', async () => {
+    const staleAppends = new Map<string, number>();
+    const recording = new RecordingStorage();
+    const storage = {
+      ...recording,
+      querier: recording.querier.bind(recording),
+      appender(): Appender {
+        const inner = recording.appender();
+        return {
+          append(ref, labels, sample) {
+            const result = inner.append(ref, labels, sample);
+            if (result > 0 && sample.kind === 'float' && isStaleNaN(sample.value)) staleAppends.set(String(sample.timestamp), (staleAppends.get(String(sample.timestamp)) ?? 0) + 1);
+            return result;
+          },
+          commit: () => inner.commit(),
+          rollback: () => inner.rollback(),
+        };
+      },
+    } as unknown as RecordingStorage;
+    // Dropping label x makes a{x="1"} and a{x="2"} one series; with track_timestamps_staleness both texts are tracked.
+    const { loop, clock } = setup({ storage, trackTimestampsStaleness: true, metricRelabelConfigs: [relabelConfig({ action: 'labeldrop', regex: 'x' })] });
+    target.body = `a{x="1"} 1 ${T0 - 2000}\na{x="2"} 2 ${T0 - 1000}\n`;
+    await loop.scrapeOnce();
+    clock.t = T0 + 15_000;
+    target.body = `a{x="2"} 3 ${T0 + 14_000}\n`;
+    await loop.scrapeOnce();
+    assert.equal(staleAppends.size, 0, 'still written under its other text');
+    clock.t = T0 + 30_000;
+    target.body = `a{x="1"} 4 ${T0 + 28_000}\na{x="2"} 5 ${T0 + 29_000}\n`;
+    await loop.scrapeOnce();
+    clock.t = T0 + 45_000;
+    target.body = 'other 1\n';
+    await loop.scrapeOnce();
+    assert.deepEqual([...staleAppends], [[String(T0 + 45_000), 1]]);
+    assert.ok(recording.staleAt(series('a'), T0 + 45_000));
+  });
+
+  it('a cached text is checked again when the target switches between the text format and OpenMetrics', async () => {
+    const { loop, storage, clock } = setup();
+    // A blank after the comma is valid in the text format only.
+    target.body = 'a{x="1", y="2"} 1\n';
+    await loop.scrapeOnce();
+    assert.equal(loop.status().health, 'up');
+    clock.t = T0 + 15_000;
+    target.contentType = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+    target.body = 'a{x="1", y="2"} 2\n# EOF\n';
+    await loop.scrapeOnce();
+    assert.match(loop.status().lastError, /^line 1: expected label name/);
+    clock.t = T0 + 30_000;
+    target.body = 'a{x="1",y="2"} 3\n# EOF\n';
+    await loop.scrapeOnce();
+    clock.t = T0 + 45_000;
+    await loop.scrapeOnce();
+    const points = dump(storage).get(series('a', { x: '1', y: '2' })) as [number, number][];
+    assert.deepEqual([points[0], points[2], points[3]], [[T0, 1], [T0 + 30_000, 3], [T0 + 45_000, 3]]);
+  });
+
+  it('a reused cache follows a target whose series order changes every scrape', async () => {
+    const { loop, storage, clock } = setup();
+    const names = Array.from({ length: 50 }, (_, i) => `m{i="${i}"}`);
+    for (let round = 0; round < 6; round++) {
+      clock.t = T0 + round * 15_000;
+      const order = names.map((_, i) => (i * (round + 1) * 7) % names.length);
+      target.body = [...new Set(order)].map((i) => `${names[i]} ${round * 100 + i}`).join('\n') + '\n';
+      await loop.scrapeOnce();
+      assert.equal(loop.status().lastError, '');
+    }
+    const data = dump(storage);
+    for (let i = 0; i < names.length; i++) {
+      const points = data.get(series('m', { i: String(i) })) ?? [];
+      for (const [t, v] of points) if (!Number.isNaN(v)) assert.equal(v, ((t - T0) / 15_000) * 100 + i, names[i]);
+    }
   });
 });

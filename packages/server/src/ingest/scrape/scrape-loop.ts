@@ -19,6 +19,7 @@ import type { Authorization, BasicAuth, HttpHeader, NameValidationScheme, Scrape
 import { VERSION } from '../../cli/version.ts';
 import {
   METRIC_NAME,
+  detach,
   formatLabels,
   getLabel,
   isStaleNaN,
@@ -457,7 +458,6 @@ export class ScrapeLoop {
     const counters = this.counters;
     const tally = this.tally;
     const sample = this.sample;
-    const iter = cache.iter;
     const honorTimestamps = this.honorTimestamps;
     const track = this.trackTimestampsStaleness;
     const maxTime = this.clock.now() + MAX_AHEAD_MS;
@@ -465,9 +465,14 @@ export class ScrapeLoop {
     let limited = 0;
     let sampleLimitHit = false;
     let exemplarScratch: string[] | null = null;
+    const predicting = cache.orderFormat === format;
 
     for (;;) {
       let kind: number;
+      // The series the previous scrape wrote next: the parser compares it in place, so a series
+      // written as before costs neither label parsing nor a map lookup.
+      const predicted = predicting ? cache.predicted() : undefined;
+      parser.predictSeries(predicted === undefined ? null : predicted.text);
       try {
         kind = parser.next();
       } catch (error) {
@@ -491,15 +496,18 @@ export class ScrapeLoop {
 
       const parsedTs = honorTimestamps ? parser.timestamp : undefined;
       const t = parsedTs ?? appendTime;
-      const text = parser.seriesText();
-      let entry: CacheEntry | undefined = cache.get(text);
-      // Dropped texts are looked up only on a miss: kept series, the common case, cost one lookup.
-      if (entry === undefined && cache.isDropped(text)) continue;
+      let text = '';
+      let entry: CacheEntry | undefined = predicted;
+      if (!parser.predictionHit) {
+        text = parser.seriesText();
+        entry = cache.get(text);
+        // Dropped texts are looked up only on a miss: kept series, the common case, cost one lookup.
+        if (entry === undefined && cache.isDropped(text)) continue;
+      }
       let labels: Labels;
       let alreadyScraped = false;
       if (entry !== undefined) {
-        alreadyScraped = entry.lastIter === iter;
-        entry.lastIter = iter;
+        alreadyScraped = cache.see(entry);
         labels = entry.labels;
       } else {
         const scratch = this.scratch;
@@ -607,19 +615,28 @@ export class ScrapeLoop {
       return new ScrapeError('sample_limit', 'sample limit exceeded');
     }
     this.appendStaleMarkers(app, appendTime);
+    cache.orderFormat = format;
     if (cache.iterDone(true)) counters.cacheFlushForced++;
     this.metadata = this.nextMetadata;
     this.nextMetadata = new Map();
     return null;
   }
 
+  /**
+   * Strings kept are taken from the previous scrape's metadata when unchanged, or detached copies:
+   * slices of the body would keep every scrape's body alive until the next one.
+   */
   private noteMetadata(kind: number, family: string, text: string): void {
     let entry = this.nextMetadata.get(family);
-    if (entry === undefined) this.nextMetadata.set(family, (entry = { metricFamily: family, type: 'unknown', help: '', unit: '' }));
+    const previous = this.metadata.get(family);
+    if (entry === undefined) {
+      entry = { metricFamily: previous === undefined ? detach(family) : previous.metricFamily, type: 'unknown', help: '', unit: '' };
+      this.nextMetadata.set(entry.metricFamily, entry);
+    }
     // The text format says "untyped" where OpenMetrics and the API say "unknown".
-    if (kind === EntryKind.Type) entry.type = text === 'untyped' ? 'unknown' : text;
-    else if (kind === EntryKind.Help) entry.help = text;
-    else entry.unit = text;
+    if (kind === EntryKind.Type) entry.type = text === 'untyped' ? 'unknown' : previous !== undefined && previous.type === text ? previous.type : detach(text);
+    else if (kind === EntryKind.Help) entry.help = previous !== undefined && previous.help === text ? previous.help : detach(text);
+    else entry.unit = previous !== undefined && previous.unit === text ? previous.unit : detach(text);
   }
 
   /** The metric metadata (TYPE, HELP, UNIT) of the target's last successful scrape. */

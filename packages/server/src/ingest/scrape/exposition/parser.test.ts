@@ -21,12 +21,23 @@ type Entry =
   | { line: number; comment: string }
   | { line: number; eof: true };
 
-function collect(body: string, format: ExpositionFormat): Entry[] {
+/**
+ * All entries of a body. `predict(n)`, when given, is the series text announced to the parser before
+ * each entry (n = series entries so far); `hits` then receives predictionHit for every series entry.
+ */
+function collect(body: string, format: ExpositionFormat, predict?: (n: number) => string | null, hits?: boolean[]): Entry[] {
   const p = new ExpositionParser(body, format);
   const out: Entry[] = [];
-  for (let k = p.next(); k !== 0; k = p.next()) {
+  let seriesCount = 0;
+  const next = () => {
+    if (predict !== undefined) p.predictSeries(predict(seriesCount));
+    return p.next();
+  };
+  for (let k = next(); k !== 0; k = next()) {
     switch (k) {
       case EntryKind.Series: {
+        seriesCount++;
+        hits?.push(p.predictionHit);
         const labels: string[] = [];
         p.labels(labels);
         const e: Entry = { line: p.line, series: p.seriesText(), labels, value: p.value };
@@ -923,4 +934,91 @@ test('fuzz: mutated bodies either parse or throw ExpositionError, and always ter
 
 test('the unmutated fuzz seeds parse', () => {
   for (const [format, body] of fuzzSeeds) assert.ok(drain(new ExpositionParser(body, format)) > 5);
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Predicted series texts (the scrape loop announces the series it expects next)
+
+test('a predicted series text is recognized without changing what is parsed', () => {
+  const cases: Array<{ name: string; format: ExpositionFormat; body: string; predict: string | null; hit: boolean }> = [
+    { name: 'labels, text', format: 'text', body: 'a{x="1",y="2"} 3\n', predict: 'a{x="1",y="2"}', hit: true },
+    { name: 'labels, openmetrics', format: 'openmetrics', body: 'a{x="1"} 3 # {t="1"} 2\n# EOF\n', predict: 'a{x="1"}', hit: true },
+    { name: 'quoted name', format: 'text', body: '{"a.b",x="1"} 3\n', predict: '{"a.b",x="1"}', hit: true },
+    { name: 'other value', format: 'text', body: 'a{x="1"} 3\n', predict: 'a{x="2"}', hit: false },
+    { name: 'longer text', format: 'text', body: 'a{x="1"} 3\n', predict: 'a{x="1"} 3\nb', hit: false },
+    { name: 'name only', format: 'text', body: 'a 3\n', predict: 'a', hit: true },
+    { name: 'name only before a tab', format: 'text', body: 'a\t3\n', predict: 'a', hit: true },
+    { name: 'name is a prefix of a longer name', format: 'text', body: 'a_total 3\n', predict: 'a', hit: false },
+    { name: 'name is a prefix of a name with a colon', format: 'text', body: 'a:b 3\n', predict: 'a', hit: false },
+    { name: 'name then blanks then labels', format: 'text', body: 'a  {x="1"} 3\n', predict: 'a', hit: false },
+    { name: 'name then labels, openmetrics', format: 'openmetrics', body: 'a{x="1"} 3\n# EOF\n', predict: 'a', hit: false },
+    { name: 'raw newline in a value', format: 'text', body: 'a{x="1\n2"} 3\nb 4\n', predict: 'a{x="1\n2"}', hit: false },
+    { name: 'no prediction', format: 'text', body: 'a{x="1"} 3\n', predict: null, hit: false },
+  ];
+  for (const c of cases) {
+    const hits: boolean[] = [];
+    const predicted = collect(c.body, c.format, (n) => (n === 0 ? c.predict : null), hits);
+    assert.deepStrictEqual(predicted, collect(c.body, c.format), c.name);
+    assert.equal(hits[0], c.hit, c.name);
+  }
+});
+
+test('a failed prediction on one line does not disturb the next lines, their line numbers or errors', () => {
+  const body = 'a{x="1"} 1\n# TYPE h histogram\nh_bucket{le="1"} 2\nb{y="2"} 3\nc{z="3" 4\n';
+  const texts = ['a{x="1"}', 'h_bucket{le="1"}', 'b{y="9"}'];
+  const hits: boolean[] = [];
+  let err: unknown;
+  try {
+    collect(body, 'text', (n) => texts[n] ?? null, hits);
+  } catch (e) {
+    err = e;
+  }
+  assert.ok(err instanceof ExpositionError);
+  assert.equal(err.line, 5);
+  assert.deepEqual(hits, [true, true, false]);
+  // Labels asked for after a hit are lexed then, with the TYPE context of their line.
+  const entries = collect(body.slice(0, body.indexOf('c{')), 'text', (n) => texts[n] ?? null);
+  assert.deepStrictEqual((entries[2] as { labels: string[] }).labels, ['__name__', 'h_bucket', 'le', '1.0']);
+});
+
+test('randomized: predictions (right, wrong or of another series) never change entries or errors', () => {
+  const rand = prng(11);
+  const textsOf = (format: ExpositionFormat): string[] => {
+    const texts: string[] = [];
+    for (const [f, seed] of fuzzSeeds) {
+      if (f !== format) continue;
+      for (const e of collect(seed, f)) if ('series' in e) texts.push(e.series);
+    }
+    return texts;
+  };
+  const known = { text: textsOf('text'), openmetrics: textsOf('openmetrics') };
+  let hitCount = 0;
+  for (let iter = 0; iter < 1500; iter++) {
+    const [format, seed] = fuzzSeeds[rand(fuzzSeeds.length)];
+    let body = seed;
+    for (let m = rand(3); m > 0; m--) {
+      const at = rand(body.length + 1);
+      body = rand(2) === 0 ? body.slice(0, at) + body.slice(at + 1 + rand(3)) : body.slice(0, at) + ' {}"\\\n,a'[rand(9)] + body.slice(at);
+    }
+    const outcome = (predict?: (n: number) => string | null, hits?: boolean[]) => {
+      try {
+        return collect(body, format, predict, hits);
+      } catch (e) {
+        if (!(e instanceof ExpositionError)) throw e;
+        return e.message;
+      }
+    };
+    const expected = outcome();
+    // Mostly the series the unpredicted parse found at that position, sometimes any known series.
+    const found = Array.isArray(expected) ? expected.filter((e) => 'series' in e).map((e) => (e as { series: string }).series) : [];
+    const pool = known[format];
+    const hits: boolean[] = [];
+    const actual = outcome((n) => {
+      const choice = rand(4) === 0 ? pool[rand(pool.length)] : (found[n] ?? pool[rand(pool.length)]);
+      return choice;
+    }, hits);
+    assert.deepStrictEqual(actual, expected, `${format} ${JSON.stringify(body)}`);
+    hitCount += hits.filter(Boolean).length;
+  }
+  assert.ok(hitCount > 1000, `predictions were exercised (${hitCount} hits)`);
 });
