@@ -13,6 +13,7 @@ const COMMANDS: Command[] = [
   { words: ['check', 'config'], summary: 'Check prometheus.yml files, like promtool check config.', run: async (args) => (await import('./check.ts')).checkConfig(args) },
   { words: ['query'], summary: 'Run an instant or range query against a server, like promtool query instant|range.', run: async (args) => (await import('./query.ts')).queryCommand(args) },
   { words: ['import'], summary: 'Backfill OpenMetrics/Prometheus text files into blocks, like promtool tsdb create-blocks-from openmetrics.', run: async (args) => (await import('./import.ts')).importCommand(args) },
+  { words: ['promql-test'], summary: 'Run PromQL test files (promqltest format) against the engine.', run: async (args) => (await import('./promql-test.ts')).promqlTestCommand(args) },
   { words: ['version'], summary: 'Print the version.', run: async () => (console.log(`vigil, version ${VERSION}`), 0) },
 ];
 
