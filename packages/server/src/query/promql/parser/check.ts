@@ -1,5 +1,4 @@
-import { exprType } from '../ast.ts';
-import type { BinaryOp, Expr, PositionRange, ValueType } from '../ast.ts';
+import type { BinaryExpr, BinaryOp, Expr, PositionRange, ValueType } from '../ast.ts';
 import type { ProblemReport } from './parser.ts';
 import { goQuote } from './text.ts';
 
@@ -27,44 +26,27 @@ export function documentedType(type: ValueType): string {
 }
 
 function check(node: Expr, input: string, problems: ProblemReport[]): ValueType {
-  const report = (detail: string, position: PositionRange): void => {
-    problems.push({ detail, position });
-  };
-  const expectType = (child: Expr, want: ValueType, context: string): void => {
-    const type = check(child, input, problems);
-    if (type !== want) {
-      report(`expected type ${documentedType(want)} in ${context}, got ${documentedType(type)}`, child.position);
-    }
-  };
-
   switch (node.type) {
     case 'AggregateExpr': {
-      expectType(node.expr, 'vector', 'aggregation expression');
+      expectType(node.expr, 'vector', 'aggregation expression', input, problems);
       const op = node.op;
       if (node.param !== null) {
-        if (op === 'count_values') expectType(node.param, 'string', 'aggregation parameter');
-        else expectType(node.param, 'scalar', 'aggregation parameter');
+        if (op === 'count_values') expectType(node.param, 'string', 'aggregation parameter', input, problems);
+        else expectType(node.param, 'scalar', 'aggregation parameter', input, problems);
       }
-      break;
+      return 'vector';
     }
 
     case 'BinaryExpr': {
       const leftType = check(node.lhs, input, problems);
       const rightType = check(node.rhs, input, problems);
-      const operatorRange = (): PositionRange => {
-        let start = node.lhs.position.end;
-        while (start < input.length && isSpace(input.charCodeAt(start))) start++;
-        let end = node.rhs.position.start - 1;
-        while (end > 0 && isSpace(input.charCodeAt(end))) end--;
-        return { start, end };
-      };
       const comparison = COMPARISON_OPERATORS.has(node.op);
       const setOperator = SET_OPERATORS.has(node.op);
       if (node.returnBool && !comparison) {
-        report('bool modifier can only be used on comparison operators', operatorRange());
+        report(problems, 'bool modifier can only be used on comparison operators', operatorRange(node, input));
       }
-      if (comparison && !node.returnBool && exprType(node.rhs) === 'scalar' && exprType(node.lhs) === 'scalar') {
-        report('comparisons between scalars must use BOOL modifier', operatorRange());
+      if (comparison && !node.returnBool && rightType === 'scalar' && leftType === 'scalar') {
+        report(problems, 'comparisons between scalars must use BOOL modifier', operatorRange(node, input));
       }
       const matching = node.matching;
       if (matching !== null) {
@@ -73,33 +55,37 @@ function check(node: Expr, input: string, problems: ProblemReport[]): ValueType 
           for (const label of matching.matchingLabels) {
             for (const included of matching.include) {
               if (label === included) {
-                report(`label ${goQuote(label)} must not occur in ON and GROUP clause at once`, operatorRange());
+                report(
+                  problems,
+                  `label ${goQuote(label)} must not occur in ON and GROUP clause at once`,
+                  operatorRange(node, input),
+                );
               }
             }
           }
         }
       }
       if (leftType !== 'scalar' && leftType !== 'vector') {
-        report('binary expression must contain only scalar and instant vector types', node.lhs.position);
+        report(problems, 'binary expression must contain only scalar and instant vector types', node.lhs.position);
       }
       if (rightType !== 'scalar' && rightType !== 'vector') {
-        report('binary expression must contain only scalar and instant vector types', node.rhs.position);
+        report(problems, 'binary expression must contain only scalar and instant vector types', node.rhs.position);
       }
       if ((leftType !== 'vector' || rightType !== 'vector') && matching !== null) {
         if (matching.matchingLabels.length > 0) {
-          report('vector matching only allowed between instant vectors', node.position);
+          report(problems, 'vector matching only allowed between instant vectors', node.position);
         }
         node.matching = null;
       } else if (setOperator && matching !== null) {
         if (matching.card === 'one-to-many' || matching.card === 'many-to-one') {
-          report(`no grouping allowed for ${goQuote(node.op)} operation`, node.position);
+          report(problems, `no grouping allowed for ${goQuote(node.op)} operation`, node.position);
         }
-        if (matching.card !== 'many-to-many') report('set operations must always be many-to-many', node.position);
+        if (matching.card !== 'many-to-many') report(problems, 'set operations must always be many-to-many', node.position);
       }
       if ((leftType === 'scalar' || rightType === 'scalar') && setOperator) {
-        report(`set operator ${goQuote(node.op)} not allowed in binary scalar expression`, node.position);
+        report(problems, `set operator ${goQuote(node.op)} not allowed in binary scalar expression`, node.position);
       }
-      break;
+      return leftType === 'scalar' && rightType === 'scalar' ? 'scalar' : 'vector';
     }
 
     case 'Call': {
@@ -108,14 +94,19 @@ function check(node: Expr, input: string, problems: ProblemReport[]): ValueType 
       const given = node.args.length;
       if (func.variadic === 0) {
         if (declared !== given) {
-          report(`expected ${declared} argument(s) in call to ${goQuote(func.name)}, got ${given}`, node.position);
+          report(problems, `expected ${declared} argument(s) in call to ${goQuote(func.name)}, got ${given}`, node.position);
         }
       } else {
         const required = declared - 1;
         if (required > given) {
-          report(`expected at least ${required} argument(s) in call to ${goQuote(func.name)}, got ${given}`, node.position);
+          report(
+            problems,
+            `expected at least ${required} argument(s) in call to ${goQuote(func.name)}, got ${given}`,
+            node.position,
+          );
         } else if (func.variadic > 0 && required + func.variadic < given) {
           report(
+            problems,
             `expected at most ${required + func.variadic} argument(s) in call to ${goQuote(func.name)}, got ${given}`,
             node.position,
           );
@@ -133,38 +124,41 @@ function check(node: Expr, input: string, problems: ProblemReport[]): ValueType 
         const want = func.argTypes[typeIndex];
         if (type !== want) {
           report(
+            problems,
             `expected type ${documentedType(want)} in call to function ${goQuote(func.name)}, got ${documentedType(type)}`,
             argument.position,
           );
         }
       }
-      break;
+      return func.returnType;
     }
 
     case 'ParenExpr':
-      check(node.expr, input, problems);
-      break;
+      return check(node.expr, input, problems);
 
     case 'UnaryExpr': {
       const type = check(node.expr, input, problems);
       if (type !== 'scalar' && type !== 'vector') {
         report(
+          problems,
           `unary expression only allowed on expressions of type scalar or instant vector, got ${goQuote(documentedType(type))}`,
           node.position,
         );
       }
-      break;
+      return type;
     }
 
     case 'SubqueryExpr': {
       const type = check(node.expr, input, problems);
-      if (type !== 'vector') report(`subquery is only allowed on instant vector, got ${type} instead`, node.position);
-      break;
+      if (type !== 'vector') {
+        report(problems, `subquery is only allowed on instant vector, got ${type} instead`, node.position);
+      }
+      return 'matrix';
     }
 
     case 'MatrixSelector':
       check(node.vectorSelector, input, problems);
-      break;
+      return 'matrix';
 
     case 'VectorSelector': {
       if (node.name !== '') {
@@ -173,24 +167,48 @@ function check(node: Expr, input: string, problems: ProblemReport[]): ValueType 
           const matcher = node.matchers[index];
           if (matcher.name === '__name__') {
             report(
+              problems,
               `metric name must not be set twice: ${goQuote(node.name)} or ${goQuote(matcher.value)}`,
               node.position,
             );
           }
         }
-        break;
+        return 'vector';
       }
       if (!node.matchers.some((matcher) => !matcher.matchesEmpty())) {
-        report('vector selector must contain at least one non-empty matcher', node.position);
+        report(problems, 'vector selector must contain at least one non-empty matcher', node.position);
       }
-      break;
+      return 'vector';
     }
 
     case 'NumberLiteral':
+      return 'scalar';
     case 'StringLiteral':
-      break;
+      return 'string';
   }
-  return exprType(node);
+}
+
+function report(problems: ProblemReport[], detail: string, position: PositionRange): void {
+  problems.push({ detail, position });
+}
+
+function expectType(child: Expr, want: ValueType, context: string, input: string, problems: ProblemReport[]): void {
+  const type = check(child, input, problems);
+  if (type !== want) {
+    problems.push({
+      detail: `expected type ${documentedType(want)} in ${context}, got ${documentedType(type)}`,
+      position: child.position,
+    });
+  }
+}
+
+/** Where the operator of a binary expression stands: between the operands, spaces trimmed. */
+function operatorRange(node: BinaryExpr, input: string): PositionRange {
+  let start = node.lhs.position.end;
+  while (start < input.length && isSpace(input.charCodeAt(start))) start++;
+  let end = node.rhs.position.start - 1;
+  while (end > 0 && isSpace(input.charCodeAt(end))) end--;
+  return { start, end };
 }
 
 function isSpace(code: number): boolean {

@@ -419,7 +419,7 @@ class Parser {
   private labelMatcher(nameToken: Token, name: string, type: MatchType, valueToken: Token): LabelMatcher {
     const value = unquote(valueToken.text);
     try {
-      return new LabelMatcher(type, name, value);
+      return cachedMatcher(type, name, value);
     } catch (error) {
       this.report((error as Error).message, { start: nameToken.start, end: valueToken.end });
       return new LabelMatcher('=', name, value);
@@ -750,6 +750,25 @@ class Parser {
       }
     }
   }
+}
+
+/**
+ * Regex matchers are costly to compile and dashboards send the same selectors again and again, so
+ * matchers are shared between parses (they are immutable). The cache is bounded: cleared when full.
+ */
+const MATCHER_CACHE = new Map<string, LabelMatcher>();
+const MATCHER_CACHE_LIMIT = 4096;
+
+function cachedMatcher(type: MatchType, name: string, value: string): LabelMatcher {
+  if (type === '=' || type === '!=') return new LabelMatcher(type, name, value);
+  const key = `${type}\u0000${name}\u0000${value}`;
+  let matcher = MATCHER_CACHE.get(key);
+  if (matcher === undefined) {
+    matcher = new LabelMatcher(type, name, value);
+    if (MATCHER_CACHE.size >= MATCHER_CACHE_LIMIT) MATCHER_CACHE.clear();
+    MATCHER_CACHE.set(key, matcher);
+  }
+  return matcher;
 }
 
 function unknownFunction(name: string): FunctionSignature {
