@@ -2,9 +2,9 @@ import type { Hono } from 'hono';
 import type { Storage } from '../store/index.ts';
 import { QueryError } from '../query/promql/value.ts';
 import type { QueryResult, QueryValue } from '../query/promql/value.ts';
-import { ApiError, api, goJson, jsonText } from './response.ts';
+import { ApiError, api, goJson } from './response.ts';
 import { goQuote, invalidParameter, limitParam, parseApiDuration, parseApiTime, readParams, timeParam } from './params.ts';
-import { queryDataJson } from './query-json.ts';
+import { queryDataBytes } from './query-json.ts';
 
 /** Per-query options the API passes to the engine (all durations in ms). */
 export interface QueryRequestOptions {
@@ -149,10 +149,11 @@ function respond(result: QueryResult, limit: number | undefined, stats: string |
   if (stats !== null && stats !== '' && stats !== 'true' && stats !== 'all') {
     warnings.push(`value ${goQuote(stats)} for parameter "stats" is deprecated and will be rejected in the next major release, use "true" or "all"`);
   }
-  let body = `{"status":"success","data":${queryDataJson(value)}`;
-  if (warnings.length > 0) body += `,"warnings":${goJson(JSON.stringify(warnings))}`;
-  if (infos.length > 0) body += `,"infos":${goJson(JSON.stringify(infos))}`;
-  return jsonText(body + '}');
+  let tail = '';
+  if (warnings.length > 0) tail += `,"warnings":${goJson(JSON.stringify(warnings))}`;
+  if (infos.length > 0) tail += `,"infos":${goJson(JSON.stringify(infos))}`;
+  const body = Buffer.concat([Buffer.from('{"status":"success","data":'), queryDataBytes(value), Buffer.from(`${tail}}`)]);
+  return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
 }
 
 function capped(messages: readonly string[], kind: string): string[] {

@@ -16,7 +16,8 @@ export function formatSampleValue(value: number): string {
   if (value === 0) return Object.is(value, -0) ? '-0' : '0';
   // JavaScript switches to exponent notation at the same bounds as Go's encoder; Go writes at
   // least two exponent digits.
-  return String(value).replace(/e([+-])(\d)$/, 'e$10$2');
+  const text = String(value);
+  return text.indexOf('e') < 0 ? text : text.replace(/e([+-])(\d)$/, 'e$10$2');
 }
 
 /** A value as Go's `strconv.FormatFloat(v, 'f', -1, 64)` writes it (scalars, the text printer): never an exponent. */
@@ -69,33 +70,132 @@ export function labelsJson(labels: Labels): string {
   return out + '}';
 }
 
-/** `{"resultType":…,"result":…}` for a query's value. */
+/** `{"resultType":…,"result":…}` for a query's value, as text. */
 export function queryDataJson(value: QueryValue): string {
-  return goJson(`{"resultType":"${value.type}","result":${resultJson(value)}}`);
+  return new TextDecoder().decode(queryDataBytes(value));
 }
 
-function resultJson(value: QueryValue): string {
+/**
+ * `{"resultType":…,"result":…}` for a query's value, as UTF-8 bytes. A range query's answer can
+ * hold millions of points: they are written straight into a byte buffer (numbers are ASCII), never
+ * into one large string, which costs V8 far more in garbage collection.
+ */
+export function queryDataBytes(value: QueryValue): Uint8Array {
+  const out = new JsonBytes();
+  out.ascii(`{"resultType":"${value.type}","result":`);
   switch (value.type) {
     case 'scalar':
-      return `[${formatPlainTimestamp(value.timestamp)},"${formatFloat(value.value)}"]`;
+      out.ascii(`[${formatPlainTimestamp(value.timestamp)},"${formatFloat(value.value)}"]`);
+      break;
     case 'string':
-      return `[${formatPlainTimestamp(value.timestamp)},${JSON.stringify(value.value)}]`;
+      out.text(goJson(`[${formatPlainTimestamp(value.timestamp)},${JSON.stringify(value.value)}]`));
+      break;
     case 'vector': {
-      const parts: string[] = [];
-      for (const sample of value.samples) {
-        parts.push(`{"metric":${labelsJson(sample.labels)},"value":[${formatTimestamp(sample.timestamp)},"${formatSampleValue(sample.value)}"]}`);
+      out.ascii('[');
+      const samples = value.samples;
+      for (let i = 0; i < samples.length; i++) {
+        const sample = samples[i];
+        if (i > 0) out.ascii(',');
+        out.ascii('{"metric":');
+        out.text(goJson(labelsJson(sample.labels)));
+        out.ascii(',"value":[');
+        out.timestamp(sample.timestamp);
+        out.ascii(',"');
+        out.ascii(formatSampleValue(sample.value));
+        out.ascii('"]}');
       }
-      return `[${parts.join(',')}]`;
+      out.ascii(']');
+      break;
     }
     case 'matrix': {
-      const parts: string[] = [];
-      for (const series of value.series) {
-        const points: string[] = new Array(series.timestamps.length);
-        for (let i = 0; i < series.timestamps.length; i++) points[i] = `[${formatTimestamp(series.timestamps[i])},"${formatSampleValue(series.values[i])}"]`;
+      out.ascii('[');
+      for (let s = 0; s < value.series.length; s++) {
+        const series = value.series[s];
+        if (s > 0) out.ascii(',');
+        out.ascii('{"metric":');
+        out.text(goJson(labelsJson(series.labels)));
+        const { timestamps, values } = series;
         // Go omits an empty `values` (omitempty), leaving only the metric.
-        parts.push(points.length === 0 ? `{"metric":${labelsJson(series.labels)}}` : `{"metric":${labelsJson(series.labels)},"values":[${points.join(',')}]}`);
+        if (timestamps.length > 0) {
+          out.ascii(',"values":[');
+          for (let i = 0; i < timestamps.length; i++) {
+            out.ascii(i > 0 ? ',[' : '[');
+            out.timestamp(timestamps[i]);
+            out.ascii(',"');
+            out.ascii(formatSampleValue(values[i]));
+            out.ascii('"]');
+          }
+          out.ascii(']');
+        }
+        out.ascii('}');
       }
-      return `[${parts.join(',')}]`;
+      out.ascii(']');
+      break;
     }
+  }
+  out.ascii('}');
+  return out.bytes();
+}
+
+const encoder = new TextEncoder();
+
+/** A growing UTF-8 byte buffer with the few writes JSON answers need. */
+class JsonBytes {
+  private buffer = new Uint8Array(1 << 14);
+  private length = 0;
+
+  private ensure(extra: number): void {
+    if (this.length + extra <= this.buffer.length) return;
+    const next = new Uint8Array(Math.max(this.buffer.length * 2, this.length + extra));
+    next.set(this.buffer.subarray(0, this.length));
+    this.buffer = next;
+  }
+
+  /** Text known to be ASCII (JSON punctuation and numbers). */
+  ascii(text: string): void {
+    this.ensure(text.length);
+    const buffer = this.buffer;
+    let at = this.length;
+    for (let i = 0; i < text.length; i++) buffer[at++] = text.charCodeAt(i);
+    this.length = at;
+  }
+
+  /** Any text, encoded as UTF-8. */
+  text(text: string): void {
+    this.ensure(text.length * 3);
+    this.length += encoder.encodeInto(text, this.buffer.subarray(this.length)).written;
+  }
+
+  /** A sample timestamp (ms) as `formatTimestamp` writes it, without making a string. */
+  timestamp(ms: number): void {
+    this.ensure(24);
+    const buffer = this.buffer;
+    let t = Math.trunc(ms);
+    if (t < 0) {
+      buffer[this.length++] = 0x2d;
+      t = -t;
+    }
+    const fraction = t % 1000;
+    let seconds = (t - fraction) / 1000;
+    // Digits of the whole seconds, written backwards into place.
+    let digits = 1;
+    for (let rest = seconds; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    let at = this.length + digits;
+    this.length = at;
+    do {
+      buffer[--at] = 0x30 + (seconds % 10);
+      seconds = Math.floor(seconds / 10);
+    } while (seconds > 0);
+    if (fraction !== 0) {
+      buffer[this.length] = 0x2e;
+      buffer[this.length + 1] = 0x30 + Math.floor(fraction / 100);
+      buffer[this.length + 2] = 0x30 + (Math.floor(fraction / 10) % 10);
+      buffer[this.length + 3] = 0x30 + (fraction % 10);
+      this.length += 4;
+    }
+  }
+
+  bytes(): Uint8Array {
+    return this.buffer.subarray(0, this.length);
   }
 }
