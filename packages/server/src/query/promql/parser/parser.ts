@@ -804,12 +804,20 @@ function toParseError(input: string, problem: ProblemReport): ParseError {
 
 /** Parses a PromQL expression; throws ParseError with Prometheus's text for the first problem. */
 export function parse(input: string, options: ParseOptions = {}): Expr {
-  const parser = new Parser(input, options);
-  const expr = parser.parse();
-  if (parser.problems.length > 0 || expr === null) {
-    throw toParseError(input, parser.problems[0] ?? { detail: 'no expression found in input', position: { start: 0, end: 0 } });
+  try {
+    const parser = new Parser(input, options);
+    const expr = parser.parse();
+    if (parser.problems.length > 0 || expr === null) {
+      throw toParseError(input, parser.problems[0] ?? { detail: 'no expression found in input', position: { start: 0, end: 0 } });
+    }
+    const problems = checkExpression(expr, input);
+    if (problems.length > 0) throw toParseError(input, problems[0]);
+    return expr;
+  } catch (error) {
+    // Hostile input (thousands of nested parentheses) must not escape as a stack overflow.
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      throw toParseError(input, { detail: 'expression is nested too deeply', position: { start: 0, end: 0 } });
+    }
+    throw error;
   }
-  const problems = checkExpression(expr, input);
-  if (problems.length > 0) throw toParseError(input, problems[0]);
-  return expr;
 }
