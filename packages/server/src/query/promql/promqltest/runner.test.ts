@@ -167,6 +167,7 @@ const failures: [string, string, RegExp, ((engine: FakeEngine) => void)?][] = [
   ['pinned variant disagrees', 'eval instant at 1m clock\n  {} 60\n', /variant "clock @ 60.000" at -600s/, (e) => e.canned.set('clock', (_t, _range, evaluationTime) => value({ type: 'vector', samples: [{ labels: [], timestamp: evaluationTime, value: evaluationTime / 1000 }] }))],
   ['native histograms in the expectation', 'eval instant at 1m up\n  {job="a"} {{schema:0 sum:1 count:1}}\n', /native histograms are not supported yet/],
   ['expression that does not parse', 'eval instant at 1m (up\n  expect fail\n', /cannot parse/],
+  ['range expression that does not parse', 'eval range from 0 to 1m step 1m (up\n  expect fail\n', /cannot parse/],
 ];
 
 for (const [name, evalText, message, setup] of failures) {
@@ -187,6 +188,13 @@ test('load problems count as failures and the rest of the file still runs', asyn
   );
   assert.match(result.failures[1].message, /out of order sample/);
   assert.deepEqual([result.passed, result.failed], [1, 2]);
+});
+
+test('the float samples of a series line with native histograms are loaded', async () => {
+  const result = await run('load 1m\n  up 5 {{schema:0 sum:1 count:1}} 7\n\neval instant at 1m up\n  {} 5\n\neval instant at 2m up\n  {} 7\n');
+  assert.deepEqual(result.failures.map((f) => f.line), [2]);
+  assert.match(result.failures[0].message, /native histograms are not supported yet: 1 histogram sample/);
+  assert.deepEqual([result.passed, result.failed], [2, 1]);
 });
 
 test('clear empties the storage', async () => {

@@ -160,16 +160,17 @@ function appendError(status: number): string {
 
 async function runEval(command: EvalCommand, storage: Storage, dependencies: RunDependencies): Promise<void> {
   if (command.usesNativeHistograms) fail('native histograms are not supported yet (expected values use {{…}})');
-  if (command.isRange) {
-    await runRangeEval(command, storage, dependencies.engine);
-    return;
-  }
   let parsed: Expr;
   try {
     parsed = dependencies.parser.parseExpr(command.expr);
   } catch (error) {
-    // Prometheus's runner rejects a file whose eval does not parse, `expect fail` or not.
+    // Prometheus's runner rejects a file whose eval does not parse, `expect fail` or not: an
+    // expected failure must come from evaluation, never from a feature the parser lacks.
     fail(`cannot parse ${JSON.stringify(command.expr)}: ${errorText(error)}`);
+  }
+  if (command.isRange) {
+    await runRangeEval(command, storage, dependencies.engine);
+    return;
   }
   const queries: { expr: string; time: number }[] = [{ expr: command.expr, time: command.evalTime }];
   if (pinToTime(parsed, command.evalTime)) {

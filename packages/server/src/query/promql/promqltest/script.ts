@@ -2,7 +2,7 @@ import { labelsKey, parseDuration } from '../../../model/index.ts';
 import type { Labels } from '../../../model/index.ts';
 import { RE2JS } from 're2js';
 import { parseGoNumber, unquoteGoString } from './numbers.ts';
-import { NativeHistogramError, parseSeriesDescription } from './series.ts';
+import { parseSeriesDescription } from './series.ts';
 import type { SeriesDescription } from './series.ts';
 
 /**
@@ -173,10 +173,16 @@ function parseLoad(lines: string[], index: number, problems: Problem[]): { comma
       problems.push({ line: last + 1, message: 'start timestamps (@st lines) are not supported yet' });
       continue;
     }
+    let description: SeriesDescription;
     try {
-      command.series.push({ line: last + 1, description: parseSeriesDescription(line) });
+      description = parseSeriesDescription(line);
     } catch (error) {
-      problems.push({ line: last + 1, message: error instanceof NativeHistogramError ? error.message : `invalid series line: ${(error as Error).message}` });
+      problems.push({ line: last + 1, message: `invalid series line: ${(error as Error).message}` });
+      continue;
+    }
+    command.series.push({ line: last + 1, description });
+    if (description.histograms > 0) {
+      problems.push({ line: last + 1, message: `native histograms are not supported yet: ${description.histograms} histogram sample(s) of this series not loaded` });
     }
   }
   return { command, last };
@@ -332,12 +338,9 @@ function parseEval(lines: string[], index: number): { command: EvalCommand; last
     try {
       description = parseSeriesDescription(text);
     } catch (error) {
-      if (error instanceof NativeHistogramError) {
-        command.usesNativeHistograms = true;
-        continue;
-      }
       throw new ScriptError(last + 1, `invalid series line: ${(error as Error).message}`);
     }
+    if (description.histograms > 0) command.usesNativeHistograms = true;
     if (description.values.length > 1 && !command.isRange && !command.expectRangeVector) {
       throw new ScriptError(
         last + 1,

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isStaleNaN } from '../../../model/index.ts';
 import { parseGoNumber, unquoteGoString } from './numbers.ts';
-import { NativeHistogramError, SeriesSyntaxError, parseSeriesDescription } from './series.ts';
+import { SeriesSyntaxError, parseSeriesDescription } from './series.ts';
 
 /** Expanded values with `_` for skipped steps and `stale` for the marker, for readable tables. */
 function expand(line: string): string[] {
@@ -67,9 +67,13 @@ for (const line of invalid) {
   });
 }
 
-test('native histograms are refused as not supported yet', () => {
-  assert.throws(() => parseSeriesDescription('m 1 {{schema:0 sum:1 count:1}}'), NativeHistogramError);
-  assert.throws(() => parseSeriesDescription('m {{}}x2'), /native histograms are not supported yet/);
+test('native histograms are left out and counted; the float values stay', () => {
+  const mixed = parseSeriesDescription('m 1 {{schema:0 sum:1 count:1 buckets:[1]}} 2 {{}}x2 {{sum:1}}+{{sum:2}}x1 3');
+  assert.equal(mixed.histograms, 6);
+  assert.deepEqual(expand('m 1 {{schema:0 sum:1 count:1 buckets:[1]}} 2 {{}}x2 {{sum:1}}+{{sum:2}}x1 3'), ['1', '_', '2', '_', '_', '_', '_', '_', '3']);
+  assert.equal(parseSeriesDescription('m 1 2').histograms, 0);
+  assert.throws(() => parseSeriesDescription('m {{schema:0'), SeriesSyntaxError);
+  assert.throws(() => parseSeriesDescription('m {{}}+{{}}'), SeriesSyntaxError);
 });
 
 const numbers: [string, number | null][] = [

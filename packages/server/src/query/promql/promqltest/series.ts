@@ -10,16 +10,14 @@ import { parseGoNumber, unquoteGoString } from './numbers.ts';
  */
 export interface SeriesDescription {
   labels: Labels;
-  /** One entry per step; `present[i] === 0` marks a skipped step (`_`). */
+  /** One entry per step; `present[i] === 0` marks a skipped step (`_`) or a native histogram. */
   values: Float64Array;
   present: Uint8Array;
-}
-
-/** Raised for `{{…}}` values: Vigil has no native histograms yet, so such data cannot be loaded or expected. */
-export class NativeHistogramError extends Error {
-  constructor() {
-    super('native histograms are not supported yet');
-  }
+  /**
+   * Steps written as native histograms (`{{…}}`, `{{…}}xN`, `{{…}}+{{…}}xN`). Vigil has no native
+   * histograms yet: they are left out (not present) and counted, so callers can report them.
+   */
+  histograms: number;
 }
 
 export class SeriesSyntaxError extends Error {}
@@ -53,25 +51,54 @@ const WORD = /^[a-zA-Z_][a-zA-Z0-9_:]*/;
 /** Repetition counts are plain decimal (Go's `ParseUint(s, 10, 64)`); a larger count could never be expanded anyway. */
 const MAX_REPETITION = 10_000_000;
 
-/** Parses `metric{labels} values…`. Throws SeriesSyntaxError, or NativeHistogramError for `{{…}}`. */
+/** Parses `metric{labels} values…`. Throws SeriesSyntaxError. */
 export function parseSeriesDescription(line: string): SeriesDescription {
   const text = line.trim();
   const { labels, rest } = parseMetric(text);
   if (rest !== '' && !/^\s/.test(rest)) throw new SeriesSyntaxError(`unexpected ${JSON.stringify(rest[0])} after the series labels`);
   const buffer = new ValueBuffer();
   let position = 0;
+  let histograms = 0;
   const values = rest.trim();
   while (position < values.length) {
-    if (values.startsWith('{{', position)) throw new NativeHistogramError();
-    let end = position;
-    while (end < values.length && !/\s/.test(values[end])) end++;
-    const item = values.slice(position, end);
-    if (item.includes('{{')) throw new NativeHistogramError();
-    expandItem(item, buffer);
-    position = end;
+    if (values.startsWith('{{', position)) {
+      const skipped = skipHistogramItem(values, position);
+      for (let i = 0; i < skipped.count; i++) buffer.push(0, false);
+      histograms += skipped.count;
+      position = skipped.end;
+    } else {
+      let end = position;
+      while (end < values.length && !/\s/.test(values[end])) end++;
+      const item = values.slice(position, end);
+      if (item.includes('{{')) throw new SeriesSyntaxError(`unexpected ${JSON.stringify(item)} in series values`);
+      expandItem(item, buffer);
+      position = end;
+    }
+    if (position < values.length && !/\s/.test(values[position])) throw new SeriesSyntaxError(`expected a space after a value at ${JSON.stringify(values.slice(position, position + 10))}`);
     while (position < values.length && /\s/.test(values[position])) position++;
   }
-  return { labels, values: buffer.values.subarray(0, buffer.length), present: buffer.present.subarray(0, buffer.length) };
+  return { labels, values: buffer.values.subarray(0, buffer.length), present: buffer.present.subarray(0, buffer.length), histograms };
+}
+
+/** Finds the end of a `{{…}}` description (they hold no `}}` inside). */
+function histogramEnd(text: string, start: number): number {
+  const close = text.indexOf('}}', start + 2);
+  if (close < 0) throw new SeriesSyntaxError('unterminated native histogram {{…}}');
+  return close + 2;
+}
+
+/** Skips one native histogram item; returns how many steps it stands for and where it ends. */
+function skipHistogramItem(text: string, start: number): { count: number; end: number } {
+  let end = histogramEnd(text, start);
+  if ((text[end] === '+' || text[end] === '-') && text.startsWith('{{', end + 1)) {
+    end = histogramEnd(text, end + 1);
+    if (text[end] !== 'x') throw new SeriesSyntaxError('expected "x" and a repetition count after a histogram increment');
+  }
+  if (text[end] !== 'x') return { count: 1, end };
+  let digitsEnd = end + 1;
+  while (digitsEnd < text.length && text[digitsEnd] >= '0' && text[digitsEnd] <= '9') digitsEnd++;
+  const count = readRepetition(text.slice(end + 1, digitsEnd), text.slice(start, digitsEnd));
+  return { count: count + 1, end: digitsEnd };
 }
 
 function parseMetric(text: string): { labels: Labels; rest: string } {
