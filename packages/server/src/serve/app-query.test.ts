@@ -4,6 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { gunzipSync } from 'node:zlib';
 import { MemoryStorage } from '../store/index.ts';
 import { Engine } from '../query/promql/engine/index.ts';
 import type { EngineOptions } from '../query/promql/engine/index.ts';
@@ -87,6 +88,18 @@ describe('queries through the engine', () => {
     assert.equal((await call(ctx, '/api/v1/query?query=%22a%22&time=2.25')).text, '{"status":"success","data":{"resultType":"string","result":[2.25,"a"]}}');
     // time defaults to the clock (60 s here).
     assert.equal((await call(ctx, '/api/v1/query?query=time()')).text, '{"status":"success","data":{"resultType":"scalar","result":[60,"60"]}}');
+  });
+
+  test('answers are compressed for clients that accept gzip', async () => {
+    const ctx = serverContext(await storageWith(50, 100, 1000));
+    const path = '/api/v1/query_range?query=load&start=0&end=99&step=1';
+    const plain = await call(ctx, path);
+    const response = await createApp(ctx).request(path, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(response.headers.get('content-encoding'), 'gzip');
+    assert.match(response.headers.get('vary') ?? '', /Accept-Encoding/);
+    const unzipped = gunzipSync(Buffer.from(await response.arrayBuffer())).toString('utf8');
+    assert.equal(unzipped, plain.text);
+    assert.ok(plain.text.length > 10_000);
   });
 
   test('parse errors are bad "query" parameters; evaluation errors are execution errors', async () => {

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { compress } from 'hono/compress';
 import type { Storage } from '../store/index.ts';
 import { json } from './response.ts';
 import { mountAdminApi } from './admin-api.ts';
@@ -49,6 +50,9 @@ export interface ServerContext extends StatusSources {
 
 export function createApp(context: ServerContext): Hono {
   const app = new Hono();
+  // Before every route: Prometheus compresses API answers and /federate for clients that accept gzip or deflate.
+  app.use('/api/v1/*', compress());
+  app.use('/federate', compress());
 
   app.get('/-/healthy', () => {
     const problem = context.unhealthy();
