@@ -1,11 +1,13 @@
 import { METRIC_NAME, labelsFromPairs, labelsKey } from '../../../model/index.ts';
 import type { Labels } from '../../../model/index.ts';
-import type { AggregateExpr } from '../ast.ts';
+import type { AggregateExpr, Expr } from '../ast.ts';
 import { quantile } from '../functions/index.ts';
 import { kahanAdd } from '../functions/kahan.ts';
 import type { StepGrid, StepSeries } from '../functions/types.ts';
 import { QueryError } from '../value.ts';
+import { streamRangeCall } from './calls.ts';
 import type { Evaluator } from './evaluator.ts';
+import { isStepInvariant } from './step-invariant.ts';
 import { formatGoFloat, formatGoG } from './format.ts';
 import { keepForRatio, sampleOffset } from './ratio-sampler.ts';
 import { SeriesCollector, dropsName, hasAnyPresent, inheritNameDrop, markNameDrop, newStepSeries } from './values.ts';
@@ -91,123 +93,165 @@ export async function evaluateAggregation(evaluator: Evaluator, node: AggregateE
   }
 }
 
+/** One group's running state over all steps. */
+interface GroupState {
+  labels: Labels;
+  seen: Uint8Array;
+  value: Float64Array;
+  compensation: Float64Array;
+  count: Float64Array;
+  mean: Float64Array;
+  incrementalMean: Uint8Array;
+  dropsName: boolean;
+}
+
+function newGroupState(labels: Labels, steps: number): GroupState {
+  return {
+    labels,
+    seen: new Uint8Array(steps),
+    value: new Float64Array(steps),
+    compensation: new Float64Array(steps),
+    count: new Float64Array(steps),
+    mean: new Float64Array(steps),
+    incrementalMean: new Uint8Array(steps),
+    dropsName: false,
+  };
+}
+
+function unwrapParens(expr: Expr): Expr {
+  while (expr.type === 'ParenExpr') expr = expr.expr;
+  return expr;
+}
+
 /**
  * sum, avg, min, max, count, group, stddev, stdvar: one pass per input series over all steps, into
- * per-group-and-step state arrays (index `group * steps + step`). Series are visited in the same
- * order Prometheus visits them at each step, so compensated sums come out bit for bit the same.
+ * per-group state arrays. Series are visited in the order Prometheus visits them at each step, so
+ * compensated sums come out bit for bit the same. Over a range function (`sum(rate(x[5m]))`) the
+ * function's output series are folded in as they are computed, never held all at once.
  */
 async function simpleAggregation(evaluator: Evaluator, node: AggregateExpr, grid: StepGrid, grouping: ReadonlySet<string>): Promise<VectorSteps> {
-  const input = (await evaluator.evaluateVector(node.expr, grid)).series;
-  const groups = assignGroups(input, grouping, node.without);
   const steps = grid.count;
-  const size = groups.labels.length * steps;
-  const seen = new Uint8Array(size);
-  const value = new Float64Array(size);
-  const compensation = new Float64Array(size);
-  const groupCount = new Float64Array(size);
-  const mean = new Float64Array(size);
-  const incrementalMean = new Uint8Array(size);
+  const groupIndex = new Map<string, number>();
+  const groups: GroupState[] = [];
   const kahan = new Float64Array(2);
   const op = node.op;
-  for (let s = 0; s < input.length; s++) {
-    await evaluator.checkpoint();
-    const series = input[s];
-    const base = groups.ofSeries[s] * steps;
+  const accumulate = (series: StepSeries, pendingNameDrop: boolean): void => {
+    const labels = groupingLabels(series.labels, grouping, node.without);
+    const key = labelsKey(labels);
+    let index = groupIndex.get(key);
+    if (index === undefined) {
+      index = groups.length;
+      groupIndex.set(key, index);
+      groups.push(newGroupState(labels, steps));
+    }
+    const group = groups[index];
+    if (pendingNameDrop) group.dropsName = true;
+    const { seen, value, compensation, count: groupCount, mean, incrementalMean } = group;
+    const present = series.present;
+    const values = series.values;
     for (let i = 0; i < steps; i++) {
-      if (series.present[i] !== 1) continue;
-      const f = series.values[i];
-      const slot = base + i;
-      if (seen[slot] === 0) {
-        seen[slot] = 1;
-        value[slot] = f;
-        mean[slot] = f;
-        groupCount[slot] = 1;
-        compensation[slot] = 0;
-        if (op === 'stddev' || op === 'stdvar') value[slot] = f !== f || f === Infinity || f === -Infinity ? NaN : 0;
-        else if (op === 'group') value[slot] = 1;
+      if (present[i] !== 1) continue;
+      const f = values[i];
+      if (seen[i] === 0) {
+        seen[i] = 1;
+        value[i] = f;
+        mean[i] = f;
+        groupCount[i] = 1;
+        compensation[i] = 0;
+        if (op === 'stddev' || op === 'stdvar') value[i] = f !== f || f === Infinity || f === -Infinity ? NaN : 0;
+        else if (op === 'group') value[i] = 1;
         continue;
       }
       switch (op) {
         case 'sum':
-          kahan[0] = value[slot];
-          kahan[1] = compensation[slot];
+          kahan[0] = value[i];
+          kahan[1] = compensation[i];
           kahanAdd(kahan, f);
-          value[slot] = kahan[0];
-          compensation[slot] = kahan[1];
+          value[i] = kahan[0];
+          compensation[i] = kahan[1];
           break;
         case 'avg': {
-          const count = ++groupCount[slot];
-          if (incrementalMean[slot] === 0) {
-            kahan[0] = value[slot];
-            kahan[1] = compensation[slot];
+          const count = ++groupCount[i];
+          if (incrementalMean[i] === 0) {
+            kahan[0] = value[i];
+            kahan[1] = compensation[i];
             kahanAdd(kahan, f);
             if (kahan[0] !== Infinity && kahan[0] !== -Infinity) {
-              value[slot] = kahan[0];
-              compensation[slot] = kahan[1];
+              value[i] = kahan[0];
+              compensation[i] = kahan[1];
               break;
             }
             // The running sum would overflow: continue with an incremental mean from here on.
-            incrementalMean[slot] = 1;
-            mean[slot] = value[slot] / (count - 1);
-            compensation[slot] /= count - 1;
+            incrementalMean[i] = 1;
+            mean[i] = value[i] / (count - 1);
+            compensation[i] /= count - 1;
           }
           const q = (count - 1) / count;
-          kahan[0] = q * mean[slot];
-          kahan[1] = q * compensation[slot];
+          kahan[0] = q * mean[i];
+          kahan[1] = q * compensation[i];
           kahanAdd(kahan, f / count);
-          mean[slot] = kahan[0];
-          compensation[slot] = kahan[1];
+          mean[i] = kahan[0];
+          compensation[i] = kahan[1];
           break;
         }
         case 'max':
-          if (value[slot] < f || value[slot] !== value[slot]) value[slot] = f;
+          if (value[i] < f || value[i] !== value[i]) value[i] = f;
           break;
         case 'min':
-          if (value[slot] > f || value[slot] !== value[slot]) value[slot] = f;
+          if (value[i] > f || value[i] !== value[i]) value[i] = f;
           break;
         case 'count':
-          groupCount[slot]++;
+          groupCount[i]++;
           break;
         case 'group':
           break;
         case 'stddev':
         case 'stdvar': {
-          const count = ++groupCount[slot];
-          const delta = f - mean[slot];
-          mean[slot] += delta / count;
-          value[slot] += delta * (f - mean[slot]);
+          const count = ++groupCount[i];
+          const delta = f - mean[i];
+          mean[i] += delta / count;
+          value[i] += delta * (f - mean[i]);
           break;
         }
         default:
           throw new QueryError('execution', `aggregation ${op} is not supported yet`);
       }
     }
+  };
+
+  const inner = unwrapParens(node.expr);
+  const streamable = inner.type === 'Call' && !(grid.count > 1 && isStepInvariant(inner));
+  if (!(streamable && (await streamRangeCall(evaluator, inner, grid, accumulate)))) {
+    const input = (await evaluator.evaluateVector(node.expr, grid)).series;
+    for (const series of input) {
+      await evaluator.checkpoint();
+      accumulate(series, dropsName(series));
+    }
   }
+
   const out: StepSeries[] = [];
-  const groupDropsName = namePendingByGroup(input, groups);
-  for (let g = 0; g < groups.labels.length; g++) {
-    const series = newStepSeries(groups.labels[g], steps);
-    if (groupDropsName[g] === 1) markNameDrop(series);
-    const base = g * steps;
+  for (const group of groups) {
+    const series = newStepSeries(group.labels, steps);
+    if (group.dropsName) markNameDrop(series);
+    const { seen, value, compensation, count, mean, incrementalMean } = group;
     for (let i = 0; i < steps; i++) {
-      const slot = base + i;
-      if (seen[slot] === 0) continue;
-      let result = value[slot];
+      if (seen[i] === 0) continue;
+      let result = value[i];
       switch (op) {
         case 'sum':
-          result = value[slot] + compensation[slot];
+          result = value[i] + compensation[i];
           break;
         case 'avg':
-          result = incrementalMean[slot] === 1 ? mean[slot] + compensation[slot] : value[slot] / groupCount[slot] + compensation[slot] / groupCount[slot];
+          result = incrementalMean[i] === 1 ? mean[i] + compensation[i] : value[i] / count[i] + compensation[i] / count[i];
           break;
         case 'count':
-          result = groupCount[slot];
+          result = count[i];
           break;
         case 'stdvar':
-          result = value[slot] / groupCount[slot];
+          result = value[i] / count[i];
           break;
         case 'stddev':
-          result = Math.sqrt(value[slot] / groupCount[slot]);
+          result = Math.sqrt(value[i] / count[i]);
           break;
         default:
           break;

@@ -8,6 +8,7 @@ import { Annotations, QueryError } from '../value.ts';
 import type { Evaluator } from './evaluator.ts';
 import { mergeSameLabelsets } from './evaluator.ts';
 import { absentOverTime, applyRangeFunction } from './range-windows.ts';
+import type { RangeOutputSink } from './range-windows.ts';
 import { selectInstant } from './selectors.ts';
 import { SeriesCollector, inheritNameDrop, markNameDrop, stepTime } from './values.ts';
 import type { Evaluated, RangeSteps, ScalarSteps, VectorSteps } from './values.ts';
@@ -19,6 +20,12 @@ function unwrapParens(expr: Expr): Expr {
 
 /** Functions whose first argument may be omitted, meaning `vector(time())`. */
 const DATE_FUNCTIONS = new Set(['day_of_month', 'day_of_week', 'day_of_year', 'days_in_month', 'hour', 'minute', 'month', 'year']);
+
+/** Functions evaluateCall handles itself before looking at FUNCTIONS. */
+const ENGINE_FUNCTIONS = new Set([
+  'time', 'pi', 'start', 'end', 'range', 'step', 'scalar', 'vector', 'timestamp', 'absent', 'absent_over_time',
+  'sort', 'sort_desc', 'sort_by_label', 'sort_by_label_desc', 'max_of', 'min_of',
+]);
 
 function notSupported(name: string): QueryError {
   return new QueryError('execution', `function "${name}" is not supported yet`);
@@ -108,11 +115,11 @@ async function scalarArguments(evaluator: Evaluator, call: Call, skip: number, g
  * Runs a function of functions/. Its annotations are collected apart and then given the position
  * suffix Prometheus prints (` (1:6)`, the argument's place in the query).
  */
-async function applyImplementation(evaluator: Evaluator, call: Call, implementation: FunctionImplementation, grid: StepGrid): Promise<Evaluated> {
+async function applyImplementation(evaluator: Evaluator, call: Call, implementation: FunctionImplementation, grid: StepGrid, sink: RangeOutputSink | null = null): Promise<Evaluated> {
   const annotations = new Annotations();
   const argument = call.args.find((one) => exprType(one) === 'matrix' || exprType(one) === 'vector') ?? call;
   try {
-    return await applyWithAnnotations(evaluator, call, implementation, grid, annotations);
+    return await applyWithAnnotations(evaluator, call, implementation, grid, annotations, sink);
   } finally {
     // Prometheus points a bad quantile at the φ argument, everything else at the series argument.
     const positionOf = (message: string) => (message.includes('quantile value should be between') ? call.args[0].position : argument.position);
@@ -121,7 +128,19 @@ async function applyImplementation(evaluator: Evaluator, call: Call, implementat
   }
 }
 
-async function applyWithAnnotations(evaluator: Evaluator, call: Call, implementation: FunctionImplementation, grid: StepGrid, annotations: Annotations): Promise<Evaluated> {
+/**
+ * Evaluates a range function call (rate, *_over_time, …) straight into `sink`, series by series,
+ * for an aggregation over it. False when the call is not one (the caller evaluates it as usual).
+ */
+export async function streamRangeCall(evaluator: Evaluator, call: Call, grid: StepGrid, sink: RangeOutputSink): Promise<boolean> {
+  if (ENGINE_FUNCTIONS.has(call.func.name)) return false;
+  const implementation = FUNCTIONS.get(call.func.name);
+  if (implementation === undefined || implementation.kind !== 'range') return false;
+  await applyImplementation(evaluator, call, implementation, grid, sink);
+  return true;
+}
+
+async function applyWithAnnotations(evaluator: Evaluator, call: Call, implementation: FunctionImplementation, grid: StepGrid, annotations: Annotations, sink: RangeOutputSink | null): Promise<Evaluated> {
   const name = call.func.name;
   switch (implementation.kind) {
     case 'range': {
@@ -129,7 +148,7 @@ async function applyWithAnnotations(evaluator: Evaluator, call: Call, implementa
       if (index < 0) throw new QueryError('execution', `function "${name}" needs a range vector argument`);
       const params = await scalarArguments(evaluator, call, index, grid);
       const matrix = await evaluateMatrixArgument(evaluator, call.args[index], grid);
-      return applyRangeFunction(evaluator, matrix, implementation.apply, implementation.keepName === true, params, grid, call.args[index], annotations);
+      return applyRangeFunction(evaluator, matrix, implementation.apply, implementation.keepName === true, params, grid, call.args[index], annotations, sink);
     }
     case 'elementwise': {
       const index = call.args.findIndex((argument) => exprType(argument) === 'vector');

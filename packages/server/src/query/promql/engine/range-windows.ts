@@ -4,7 +4,8 @@ import type { FunctionContext, RangeFunction, RangeWindow, StepGrid, StepSeries 
 import type { Annotations } from '../value.ts';
 import type { Evaluator } from './evaluator.ts';
 import { lookupTimes, rangeSelectorBounds } from './selectors.ts';
-import { checkUniqueLabelsets, dropsName, hasAnyPresent } from './values.ts';
+import { labelsKey } from '../../../model/index.ts';
+import { checkUniqueLabelsets, dropMetricName, dropsName, hasAnyPresent, sameLabelsetError } from './values.ts';
 import type { RangeSeries, RangeSteps, VectorSteps } from './values.ts';
 
 /**
@@ -44,6 +45,13 @@ export function slideWindows(series: RangeSeries, windowEnds: Float64Array, rang
 }
 
 /**
+ * Receives a range function's output series one by one instead of a list (an aggregation over the
+ * function consumes them at once, so they are never all in memory). `pendingNameDrop`: delayed
+ * name removal will drop the name.
+ */
+export type RangeOutputSink = (series: StepSeries, pendingNameDrop: boolean) => void;
+
+/**
  * Applies a range function (rate, *_over_time, …) to every series of a range vector and every step.
  * `params` are the function's scalar arguments, one value per step. The window slides forward with
  * two indexes (as slideWindows, inlined: this loop runs once per series and step).
@@ -57,8 +65,14 @@ export async function applyRangeFunction(
   grid: StepGrid,
   matrixArgument: Expr,
   annotations: Annotations,
+  sink: RangeOutputSink | null = null,
 ): Promise<VectorSteps> {
   const out: StepSeries[] = [];
+  const delayed = evaluator.settings.delayedNameRemoval;
+  // Streaming into a sink reuses one pair of arrays; the sink must not keep them.
+  const sharedValues = sink === null ? null : new Float64Array(grid.count);
+  const sharedPresent = sink === null ? null : new Uint8Array(grid.count);
+  const streamedKeys = sink !== null && !delayed ? new Set<string>() : null;
   const stepParams: number[] = new Array(params.length).fill(0);
   const { windowEnds, range } = matrix;
   const steps = windowEnds.length;
@@ -70,8 +84,9 @@ export async function applyRangeFunction(
     window.timestamps = timestamps;
     window.values = series.values;
     context.metricName = getLabel(series.labels, METRIC_NAME);
-    const values = new Float64Array(grid.count);
-    const present = new Uint8Array(grid.count);
+    const values = sharedValues ?? new Float64Array(grid.count);
+    const present = sharedPresent ?? new Uint8Array(grid.count);
+    if (sharedPresent !== null) sharedPresent.fill(0);
     let points = 0;
     let largestWindow = 0;
     let first = 0;
@@ -103,10 +118,21 @@ export async function applyRangeFunction(
     evaluator.trackOutput(largestWindow);
     evaluator.currentSamples -= largestWindow;
     if (points === 0) continue;
+    // A subquery's series may already carry a pending name drop (delayed name removal).
+    const dropName = !keepName || dropsName(series);
+    if (sink !== null) {
+      const labels = dropName && !delayed ? dropMetricName(series.labels) : series.labels;
+      if (streamedKeys !== null) {
+        const key = labelsKey(labels);
+        if (streamedKeys.has(key)) throw sameLabelsetError();
+        streamedKeys.add(key);
+      }
+      sink({ labels, values, present }, dropName && delayed);
+      continue;
+    }
     evaluator.trackOutput(points);
     const output = { labels: series.labels, values, present };
-    // A subquery's series may already carry a pending name drop (delayed name removal).
-    if (!keepName || dropsName(series)) evaluator.nameDropped(output);
+    if (dropName) evaluator.nameDropped(output);
     out.push(output);
   }
   // Prometheus checks the whole result of a range function, not step by step.
