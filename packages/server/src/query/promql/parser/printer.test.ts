@@ -211,6 +211,8 @@ describe('Go string quoting', () => {
     ['é日本😀', '"é日本😀"'],
     ['\u00a0', '"\\u00a0"'],
     ['\u200b', '"\\u200b"'],
+    ['a\udcc5z', '"a\\xc5z"'],
+    ['\ud800', '"\\ufffd"'],
   ];
   for (const [text, expected] of cases) {
     it(JSON.stringify(text), () => assert.equal(goQuote(text), expected));

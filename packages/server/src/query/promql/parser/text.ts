@@ -159,8 +159,10 @@ export function goQuote(text: string): string {
     }
     if (code === 0x20 || (code > 0x20 && code < 0x7f)) {
       out += character;
+    } else if (code >= 0xdc80 && code <= 0xdcff) {
+      // An invalid byte carried as a lone surrogate (see decodeBytes): Go prints the byte.
+      out += `\\x${(code - 0xdc00).toString(16).padStart(2, '0')}`;
     } else if (code >= 0xd800 && code <= 0xdfff) {
-      // A lone surrogate cannot be UTF-8; Go would see invalid bytes and write the replacement escape.
       out += '\\ufffd';
     } else if (code < 0x80) {
       out += `\\x${code.toString(16).padStart(2, '0')}`;
@@ -212,7 +214,7 @@ export function unquote(token: string): string {
   let pendingBytes: number[] = [];
   const flushBytes = (): void => {
     if (pendingBytes.length > 0) {
-      out += Buffer.from(pendingBytes).toString('utf8');
+      out += decodeBytes(pendingBytes);
       pendingBytes = [];
     }
   };
@@ -281,6 +283,57 @@ export function unquote(token: string): string {
   return out;
 }
 
+/**
+ * Decodes bytes written as escapes (`\xc3\xa9`) as UTF-8. A byte that is not part of valid UTF-8 — Go
+ * strings may hold such bytes, JavaScript strings cannot — becomes the lone surrogate U+DC00+byte (the
+ * "surrogateescape" convention): it stays invalid for validity checks, and goQuote prints it back as
+ * `\xNN`, as Go would.
+ */
+export function decodeBytes(bytes: readonly number[]): string {
+  let out = '';
+  let index = 0;
+  while (index < bytes.length) {
+    const lead = bytes[index];
+    let length = 0;
+    let codePoint = 0;
+    let minimum = 0;
+    if (lead < 0x80) {
+      out += String.fromCharCode(lead);
+      index++;
+      continue;
+    } else if (lead >= 0xc2 && lead <= 0xdf) {
+      length = 2;
+      codePoint = lead & 0x1f;
+      minimum = 0x80;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+      length = 3;
+      codePoint = lead & 0x0f;
+      minimum = 0x800;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      length = 4;
+      codePoint = lead & 0x07;
+      minimum = 0x10000;
+    }
+    let valid = length > 0 && index + length <= bytes.length;
+    for (let offset = 1; valid && offset < length; offset++) {
+      const continuation = bytes[index + offset];
+      if ((continuation & 0xc0) !== 0x80) valid = false;
+      else codePoint = (codePoint << 6) | (continuation & 0x3f);
+    }
+    if (valid && (codePoint < minimum || codePoint > 0x10ffff || (codePoint >= 0xd800 && codePoint <= 0xdfff))) {
+      valid = false;
+    }
+    if (valid) {
+      out += String.fromCodePoint(codePoint);
+      index += length;
+    } else {
+      out += String.fromCharCode(0xdc00 + lead);
+      index++;
+    }
+  }
+  return out;
+}
+
 /** True for a name Prometheus's legacy scheme accepts as a label name: `[a-zA-Z_][a-zA-Z0-9_]*`. */
 export function isLegacyLabelName(name: string): boolean {
   if (name.length === 0) return false;
@@ -297,7 +350,7 @@ export function utf8Length(text: string): number {
   let length = 0;
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
-    if (code < 0x80) length += 1;
+    if (code < 0x80 || (code >= 0xdc80 && code <= 0xdcff)) length += 1;
     else if (code < 0x800) length += 2;
     else if (code >= 0xd800 && code <= 0xdbff && index + 1 < text.length) {
       length += 4;

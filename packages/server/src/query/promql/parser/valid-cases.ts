@@ -53,6 +53,11 @@ export const VALID_CASES: ReadonlyArray<readonly [string, string?]> = [
   ['"\\a\\b\\f\\v\\r"'],
   ['"ünïcödé"'],
   ['"\\x00"'],
+  // Escaped bytes that are not UTF-8 survive (as Go strings keep them) and print back as escapes.
+  ['"a\\xc5z"'],
+  ['"\\xc3\\xa9"', '"é"'],
+  ['"\\xff\\xfe"'],
+  ['foo{a="\\xe2\\x82"}'],
   // Comments and whitespace.
   ['foo # a comment', 'foo'],
   ['# leading comment\nfoo', 'foo'],
