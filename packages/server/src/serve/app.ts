@@ -3,6 +3,7 @@ import { compress } from 'hono/compress';
 import type { Storage } from '../store/index.ts';
 import { json } from './response.ts';
 import { mountAdminApi } from './admin-api.ts';
+import { apiCors } from './cors.ts';
 import type { AdminOperations } from './admin-api.ts';
 import { mountExemplarsApi } from './exemplars-api.ts';
 import type { ExemplarQuery } from './exemplars-api.ts';
@@ -51,6 +52,7 @@ export interface ServerContext extends StatusSources {
 export function createApp(context: ServerContext): Hono {
   const app = new Hono();
   // Before every route: Prometheus compresses API answers and /federate for clients that accept gzip or deflate.
+  app.use('/api/v1/*', apiCors());
   app.use('/api/v1/*', compress());
   app.use('/federate', compress());
 
