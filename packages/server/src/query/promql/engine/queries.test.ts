@@ -144,3 +144,19 @@ describe('function annotations', () => {
     assert.deepEqual(result.warnings, ['PromQL warning: quantile value should be between 0 and 1, got 1.5 (1:20)']);
   });
 });
+
+describe('aggregations over range functions', () => {
+  it('fold the function output in as the general path does', async () => {
+    for (const op of ['sum', 'avg', 'min', 'max', 'count', 'group', 'stddev', 'stdvar']) {
+      const streamed = await engine.rangeQuery(storage, `${op} by (job) (rate(http_requests_total[3m]))`, 0, 10 * MINUTE, MINUTE);
+      const general = await engine.rangeQuery(storage, `${op} by (job) (rate(http_requests_total[3m]) * 1)`, 0, 10 * MINUTE, MINUTE);
+      assert.deepEqual(lines(streamed), lines(general), op);
+    }
+  });
+
+  it('still reject label sets made equal by dropping the name', async () => {
+    await assert.rejects(engine.instantQuery(storage, 'sum(rate({__name__=~"capacity|queue_depth"}[5m]))', 10 * MINUTE), /vector cannot contain metrics with the same labelset/);
+    assert.deepEqual(lines(await delayed.instantQuery(storage, 'sum(rate({__name__=~"capacity|queue_depth"}[5m]))', 10 * MINUTE)), ['{} 0.03333333333333333']);
+    assert.deepEqual(lines(await delayed.instantQuery(storage, 'sum by (__name__) (rate(queue_depth[5m]))', 10 * MINUTE)), ['{} 0.03333333333333333']);
+  });
+});
