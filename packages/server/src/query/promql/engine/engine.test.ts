@@ -335,6 +335,13 @@ describe('limits', () => {
     assert.equal(vectorLines(await limited.instantQuery(storage, selector('gauge'), 0)).length, 2);
   });
 
+  it('counts samples as Prometheus does: the limit itself is allowed', async () => {
+    // gauge over 0..10m: 11 points of job="api" and 6 of job="web" (0m–4m within the lookback, and 10m).
+    const atLimit = new Engine({ maxSamples: 17 });
+    assert.equal(matrixLines(await atLimit.rangeQuery(storage, selector('gauge'), 0, 10 * MINUTE, MINUTE)).length, 2);
+    await assert.rejects(new Engine({ maxSamples: 16 }).rangeQuery(storage, selector('gauge'), 0, 10 * MINUTE, MINUTE), /too many samples/);
+  });
+
   it('times out', async () => {
     const slow = new Engine({ timeout: 1 });
     const big = await bigStorage(300);

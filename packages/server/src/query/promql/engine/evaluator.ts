@@ -64,6 +64,8 @@ export class Evaluator {
   currentSamples = 0;
   private readonly selectorCache = new Map<VectorSelector, SelectorCacheEntry>();
   private workUnits = 0;
+  /** Samples the node being evaluated has counted itself (see countProduced). */
+  private producedHere = 0;
   private lastYield = performance.now();
 
   constructor(readonly settings: EvaluationSettings) {}
@@ -80,9 +82,14 @@ export class Evaluator {
       return repeated;
     }
     const before = this.currentSamples;
+    const outerProduced = this.producedHere;
+    this.producedHere = 0;
     const result = await this.dispatch(expr, grid);
+    const alreadyCounted = this.producedHere;
+    this.producedHere = outerProduced;
     const points = countPoints(result);
-    this.trackOutput(points);
+    // At its peak a node holds its children's values and its own.
+    this.trackOutput(Math.max(0, points - alreadyCounted));
     // The children's values are released once this node's value exists.
     this.currentSamples = before + points;
     return result;
@@ -177,6 +184,15 @@ export class Evaluator {
     const series = await loadSelectorSeries(this, selector, mint, maxt, keepStale);
     this.selectorCache.set(selector, { mint, maxt, keepStale, series });
     return series;
+  }
+
+  /**
+   * Output samples a node counts while producing them (so a runaway query stops before it fills the
+   * memory); `evaluate` then counts only the rest of the node's value.
+   */
+  countProduced(points: number): void {
+    this.producedHere += points;
+    this.trackOutput(points);
   }
 
   /** Counts samples a value brings into memory; fails as Prometheus does past maxSamples. */

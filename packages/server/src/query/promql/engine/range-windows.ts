@@ -18,7 +18,7 @@ export async function evaluateMatrixSelector(evaluator: Evaluator, node: MatrixS
   const windowEnds = lookupTimes(evaluator, selector, grid);
   const { mint, maxt } = rangeSelectorBounds(windowEnds, node.range);
   const series = await evaluator.selectorSeries(selector, mint, maxt, false);
-  return { type: 'matrix', series, range: node.range, windowEnds };
+  return { type: 'matrix', series, range: node.range, windowEnds, heldSamples: 0 };
 }
 
 /**
@@ -130,7 +130,7 @@ export async function applyRangeFunction(
       sink({ labels, values, present }, dropName && delayed);
       continue;
     }
-    evaluator.trackOutput(points);
+    evaluator.countProduced(points);
     const output = { labels: series.labels, values, present };
     if (dropName) evaluator.nameDropped(output);
     out.push(output);

@@ -123,15 +123,18 @@ export async function selectInstant(evaluator: Evaluator, selector: VectorSelect
     selectSamples(series, times, evaluator.settings.lookbackDelta, chosen);
     const values = new Float64Array(grid.count);
     const present = new Uint8Array(grid.count);
-    let any = false;
+    let points = 0;
     for (let i = 0; i < grid.count; i++) {
       const index = chosen[i];
       if (index < 0) continue;
       present[i] = 1;
       values[i] = sampleTimestamps ? series.timestamps[index] / 1000 : series.values[index];
-      any = true;
+      points++;
     }
-    if (any) out.push({ labels: series.labels, values, present });
+    if (points === 0) continue;
+    // Counted as they are produced, so a runaway query stops before it fills the memory.
+    evaluator.countProduced(points);
+    out.push({ labels: series.labels, values, present });
   }
   return { type: 'vector', series: out };
 }

@@ -29,7 +29,7 @@ export function subqueryGrid(evaluator: Evaluator, node: SubqueryExpr, parent: S
 export async function evaluateSubquery(evaluator: Evaluator, node: SubqueryExpr, grid: StepGrid): Promise<RangeSteps> {
   const inner = subqueryGrid(evaluator, node, grid);
   const windowEnds = lookupTimes(evaluator, node, grid);
-  if (inner.count === 0) return { type: 'matrix', series: [], range: node.range, windowEnds };
+  if (inner.count === 0) return { type: 'matrix', series: [], range: node.range, windowEnds, heldSamples: 0 };
   const value = await evaluator.evaluate(node.expr, inner);
   const series: RangeSeries[] = [];
   if (value.type === 'scalar') {
@@ -56,5 +56,7 @@ export async function evaluateSubquery(evaluator: Evaluator, node: SubqueryExpr,
       series.push(rangeSeries);
     }
   }
-  return { type: 'matrix', series, range: node.range, windowEnds };
+  let heldSamples = 0;
+  for (const one of series) heldSamples += one.count;
+  return { type: 'matrix', series, range: node.range, windowEnds, heldSamples };
 }

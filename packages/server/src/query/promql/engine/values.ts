@@ -34,6 +34,8 @@ export interface RangeSteps {
   range: number;
   /** The (inclusive) end of each step's window, offset and `@` applied. */
   windowEnds: Float64Array;
+  /** Samples this value holds for the sample limit: a subquery's points (a selector's are counted by window as they are used). */
+  heldSamples: number;
 }
 
 export interface StringSteps {
@@ -79,6 +81,7 @@ export function countPoints(value: Evaluated): number {
       return total;
     }
     case 'matrix':
+      return value.heldSamples;
     case 'string':
       return 0;
   }
