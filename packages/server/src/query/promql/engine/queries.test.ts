@@ -160,3 +160,9 @@ describe('aggregations over range functions', () => {
     assert.deepEqual(lines(await delayed.instantQuery(storage, 'sum by (__name__) (rate(queue_depth[5m]))', 10 * MINUTE)), ['{} 0.03333333333333333']);
   });
 });
+
+describe('subquery limits', () => {
+  it('a subquery grid longer than the sample limit fails cleanly', async () => {
+    await assert.rejects(new Engine({ maxSamples: 1000 }).instantQuery(storage, 'max_over_time(temperature[1d:1s])', 0), /query processing would load too many samples into memory/);
+  });
+});

@@ -1,5 +1,6 @@
 import type { SubqueryExpr } from '../ast.ts';
 import type { StepGrid } from '../functions/types.ts';
+import { QueryError } from '../value.ts';
 import type { Evaluator } from './evaluator.ts';
 import { lookupTimes } from './selectors.ts';
 import { gridEnd, inheritNameDrop, stepTime } from './values.ts';
@@ -23,6 +24,11 @@ export function subqueryGrid(evaluator: Evaluator, node: SubqueryExpr, parent: S
   let start = interval * Math.trunc(earliest / interval);
   if (start <= earliest) start += interval;
   const count = end < start ? 0 : Math.floor((end - start) / interval) + 1;
+  // Every series of the inner expression holds a slot per step: a grid longer than the sample limit
+  // cannot be evaluated (Prometheus would fail on the first series, or spin through the steps).
+  if (count > evaluator.settings.maxSamples) {
+    throw new QueryError('execution', 'query processing would load too many samples into memory in query execution');
+  }
   return { start, interval, count };
 }
 
