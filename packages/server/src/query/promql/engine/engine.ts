@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { compareLabels } from '../../../model/index.ts';
+import { compareLabels, labelsKey } from '../../../model/index.ts';
 import type { Querier } from '../../../store/types.ts';
 import type { Expr } from '../ast.ts';
 import { exprType } from '../ast.ts';
@@ -11,7 +11,8 @@ import { Evaluator, mergeSameLabelsets } from './evaluator.ts';
 import { ConcurrencyGate } from './gate.ts';
 import { windowSamples } from './range-windows.ts';
 import { selectorTimeBounds } from './time-bounds.ts';
-import { checkUniqueLabelsets, dropMetricName, dropsName, stepTime } from './values.ts';
+import { checkUniqueLabelsets, dropMetricName, dropsName, sameLabelsetError, stepTime } from './values.ts';
+import type { RangeSeries } from './values.ts';
 import type { Evaluated } from './values.ts';
 
 /** Where samples come from; a Storage satisfies it. */
@@ -140,7 +141,7 @@ export class Engine {
       let value = await evaluator.evaluate(expr, grid);
       evaluator.checkStopped();
       if (this.delayedNameRemoval) value = removePendingNames(value, range.step === 0);
-      const result = range.step === 0 ? instantResult(evaluator, value, range.start) : rangeResult(value, grid);
+      const result = range.step === 0 ? instantResult(evaluator, value, range.start, this.delayedNameRemoval) : rangeResult(value, grid);
       return { value: result, warnings: [...evaluator.annotations.warnings], infos: [...evaluator.annotations.infos] };
     } finally {
       for (const open of queriers) open.querier.close();
@@ -167,7 +168,41 @@ function sortByLabels(series: MatrixSeries[]): MatrixSeries[] {
   return series.sort((a, b) => compareLabels(a.labels, b.labels));
 }
 
-function instantResult(evaluator: Evaluator, value: Evaluated, time: number): QueryValue {
+/**
+ * A range vector's series after delayed name removal: marked names go, and series that became equal
+ * are merged (their samples interleaved); two samples at one time is the same-labelset error.
+ */
+function removePendingNamesOfSamples(series: RangeSeries[]): RangeSeries[] {
+  const byKey = new Map<string, RangeSeries[]>();
+  for (const one of series) {
+    const labels = dropsName(one) ? dropMetricName(one.labels) : one.labels;
+    const key = labelsKey(labels);
+    const group = byKey.get(key);
+    const renamed = { labels, timestamps: one.timestamps, values: one.values, count: one.count };
+    if (group === undefined) byKey.set(key, [renamed]);
+    else group.push(renamed);
+  }
+  const out: RangeSeries[] = [];
+  for (const group of byKey.values()) {
+    if (group.length === 1) {
+      out.push(group[0]);
+      continue;
+    }
+    const points: [number, number][] = [];
+    for (const one of group) for (let i = 0; i < one.count; i++) points.push([one.timestamps[i], one.values[i]]);
+    points.sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < points.length; i++) if (points[i][0] === points[i - 1][0]) throw sameLabelsetError();
+    out.push({
+      labels: group[0].labels,
+      timestamps: Float64Array.from(points, (point) => point[0]),
+      values: Float64Array.from(points, (point) => point[1]),
+      count: points.length,
+    });
+  }
+  return out;
+}
+
+function instantResult(evaluator: Evaluator, value: Evaluated, time: number, delayedNameRemoval: boolean): QueryValue {
   switch (value.type) {
     case 'scalar':
       return { type: 'scalar', timestamp: time, value: value.values[0] };
@@ -179,7 +214,8 @@ function instantResult(evaluator: Evaluator, value: Evaluated, time: number): Qu
         samples: value.series.filter((series) => series.present[0] === 1).map((series) => ({ labels: series.labels, timestamp: time, value: series.values[0] })),
       };
     case 'matrix': {
-      const samples = windowSamples(value, 0);
+      const window = windowSamples(value, 0);
+      const samples = delayedNameRemoval ? removePendingNamesOfSamples(window) : window;
       let total = 0;
       for (const series of samples) total += series.count;
       evaluator.trackOutput(total);

@@ -166,3 +166,10 @@ describe('subquery limits', () => {
     await assert.rejects(new Engine({ maxSamples: 1000 }).instantQuery(storage, 'max_over_time(temperature[1d:1s])', 0), /query processing would load too many samples into memory/);
   });
 });
+
+describe('range vectors in an instant query', () => {
+  it('drop pending names at the end (delayed name removal)', async () => {
+    assert.deepEqual(lines(await delayed.instantQuery(storage, 'rate(queue_depth[2m])[3m:1m]', 10 * MINUTE)), ['{"job":"api"} 8m:0.03333333333333333 9m:0.03333333333333333 10m:0.03333333333333333']);
+    assert.deepEqual(lines(await engine.instantQuery(storage, 'rate(queue_depth[2m])[3m:1m]', 10 * MINUTE)), ['{"job":"api"} 8m:0.03333333333333333 9m:0.03333333333333333 10m:0.03333333333333333']);
+  });
+});

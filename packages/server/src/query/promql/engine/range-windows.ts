@@ -5,7 +5,7 @@ import type { Annotations } from '../value.ts';
 import type { Evaluator } from './evaluator.ts';
 import { lookupTimes, rangeSelectorBounds } from './selectors.ts';
 import { labelsKey } from '../../../model/index.ts';
-import { checkUniqueLabelsets, dropMetricName, dropsName, hasAnyPresent, sameLabelsetError } from './values.ts';
+import { checkUniqueLabelsets, dropMetricName, dropsName, hasAnyPresent, inheritNameDrop, sameLabelsetError } from './values.ts';
 import type { RangeSeries, RangeSteps, VectorSteps } from './values.ts';
 
 /**
@@ -170,12 +170,14 @@ export function windowSamples(matrix: RangeSteps, step: number): RangeSeries[] {
     let end = first;
     while (end < series.count && series.timestamps[end] <= windowEnd) end++;
     if (end === first) continue;
-    out.push({
+    const samples = {
       labels: series.labels,
       timestamps: series.timestamps.slice(first, end),
       values: series.values.slice(first, end),
       count: end - first,
-    });
+    };
+    inheritNameDrop(samples, series);
+    out.push(samples);
   }
   return out;
 }
