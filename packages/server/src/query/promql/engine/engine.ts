@@ -98,6 +98,10 @@ export class Engine {
     }
     if (!(step > 0)) throw new QueryError('bad_data', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
     if (end < start) throw new QueryError('bad_data', 'end timestamp must not be before start time');
+    // Every series holds a slot per step: more steps than the sample limit cannot be evaluated.
+    if (Math.floor((end - start) / step) + 1 > this.maxSamples) {
+      throw new QueryError('execution', 'query processing would load too many samples into memory in query execution');
+    }
     return this.execute(queryable, expr, typeof query === 'string' ? query : '', { start, end, step }, options);
   }
 
