@@ -43,7 +43,7 @@ export type AtModifier = { kind: 'time'; time: number } | { kind: 'start' } | { 
 
 export interface VectorSelector {
   type: 'VectorSelector';
-  /** The metric name when written as `name{…}` or `{"name", …}`, else ''. Also present in `matchers`. */
+  /** The metric name when written before the braces (`name{…}`), else '' (`{"name"}` is a `__name__` matcher only, as in Prometheus). */
   name: string;
   /** Every matcher, the name matcher included (`__name__="name"`). */
   matchers: LabelMatcher[];

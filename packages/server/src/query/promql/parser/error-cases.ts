@@ -143,8 +143,8 @@ export const ERROR_CASES: ReadonlyArray<readonly [string, string]> = [
   ['mad_over_time(foo[5m])', '1:1: parse error: function "mad_over_time" is not enabled'],
   ['sort_by_label(foo, "a")', '1:1: parse error: function "sort_by_label" is not enabled'],
   ['info(foo)', '1:1: parse error: function "info" is not supported yet'],
-  ['step()', '1:1: parse error: function "step" is not supported yet'],
-  ['start()', '1:1: parse error: function "start" is not supported yet'],
+  ['step()', '1:1: parse error: function "step" is not enabled'],
+  ['start()', '1:1: parse error: function "start" is not enabled'],
   ['abs(foo(bar))', '1:5: parse error: unknown function with name "foo"'],
   ['foo(bar 1)', '1:9: parse error: unexpected number "1"'],
   // Aggregations.

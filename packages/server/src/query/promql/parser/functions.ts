@@ -120,4 +120,4 @@ export function getFunction(name: string): FunctionSignature | undefined {
  * Functions Prometheus has (behind feature flags) whose semantics Vigil does not implement at all:
  * the parser rejects them with "not supported yet" whatever the options say.
  */
-export const UNSUPPORTED_FUNCTIONS: ReadonlySet<string> = new Set(['info', 'step', 'start', 'end', 'range']);
+export const UNSUPPORTED_FUNCTIONS: ReadonlySet<string> = new Set(['info']);

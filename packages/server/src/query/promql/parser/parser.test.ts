@@ -276,8 +276,13 @@ describe('experimental functions', () => {
   }
 
   it('functions Vigil does not implement stay rejected even with the option', () => {
-    for (const input of ['info(foo)', 'step()', 'start()', 'end()', 'range()']) {
-      assert.throws(() => parseExpr(input, { experimentalFunctions: true }), /is not supported yet/);
+    assert.throws(() => parseExpr('info(foo)', { experimentalFunctions: true }), /is not supported yet/);
+  });
+
+  it('start(), end(), range() and step() are experimental calls', () => {
+    for (const input of ['step()', 'start()', 'end()', 'range()']) {
+      assert.equal(formatExpr(parseExpr(input, { experimentalFunctions: true })), input);
+      assert.throws(() => parseExpr(input), /is not enabled/);
     }
   });
 
