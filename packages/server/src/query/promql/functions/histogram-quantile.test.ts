@@ -132,3 +132,41 @@ describe('histogram_quantile', () => {
     assert.deepEqual(run([bucket('+Inf', 7)], [0.5], oneStep).result, [{ labels: [], values: [NaN] }]);
   });
 });
+
+describe('histogram_fraction', () => {
+  function fraction(input: StepSeries[], lower: number, upper: number) {
+    const implementation = FUNCTIONS.get('histogram_fraction');
+    assert.ok(implementation !== undefined && implementation.kind === 'series');
+    const output = implementation.apply(input, [Float64Array.of(lower), Float64Array.of(upper)], oneStep, {
+      annotations: new Annotations(),
+      metricName: '',
+      position: { start: 0, end: 0 },
+    });
+    return output.map((out) => ({ labels: [...out.labels], value: out.values[0] }));
+  }
+  // 10 observations ≤ 1, 20 ≤ 2, 40 in all.
+  const positive = [bucket('2', 20), bucket('1', 10), bucket('+Inf', 40)];
+
+  const cases: [string, StepSeries[], number, number, number][] = [
+    ['whole buckets', positive, 0, 2, 0.5],
+    ['interpolated inside a bucket', positive, 0.5, 1.5, 0.25],
+    ['no interpolation inside the +Inf bucket', positive, 1, 3, 0.25],
+    ['an infinite upper bound takes the +Inf bucket', positive, 1, Infinity, 0.75],
+    ['everything', positive, -Infinity, Infinity, 1],
+    ['lower ≥ upper', positive, 2, 1, 0],
+    ['NaN bound', positive, NaN, 1, NaN],
+    ['no +Inf bucket', [bucket('1', 10), bucket('2', 20)], 0, 1, NaN],
+    ['no observations', [bucket('1', 0), bucket('+Inf', 0)], 0, 1, NaN],
+    // First bucket reaches down to -Inf: it counts whole below any value in it.
+    ['negative first bucket', [bucket('-1', 5), bucket('1', 10), bucket('+Inf', 10)], -Infinity, -2, 0.5],
+    ['equal bounds merged', [bucket('1', 5), bucket('1.0', 5), bucket('+Inf', 20)], 0, 1, 0.5],
+  ];
+  for (const [name, input, lower, upper, expected] of cases) {
+    it(name, () => {
+      const result = fraction(input, lower, upper);
+      assert.equal(result.length, 1);
+      assert.deepEqual(result[0].labels, []);
+      assert.ok(Object.is(result[0].value, expected) || Math.abs(result[0].value - expected) < 1e-12, `${result[0].value} ≠ ${expected}`);
+    });
+  }
+});

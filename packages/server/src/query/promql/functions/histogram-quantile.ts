@@ -1,7 +1,7 @@
 import type { Labels } from '../../../model/labels.ts';
 import { formatGoG, formatGoGPrecision, formatRfc3339Seconds, goQuote, parseGoFloat } from './go-format.ts';
 import { invalidQuantileWarning } from './over-time.ts';
-import { bucketQuantile } from './quantile.ts';
+import { bucketFraction, bucketQuantile } from './quantile.ts';
 import type { BucketQuantileDetails } from './quantile.ts';
 import type { FunctionContext, StepGrid, StepSeries } from './types.ts';
 
@@ -45,13 +45,11 @@ function withMetricName(message: string, metricName: string): string {
 const MONOTONICITY_INFO =
   'PromQL info: input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile)';
 
-export function histogramQuantile(
-  input: readonly StepSeries[],
-  params: readonly Float64Array[],
-  grid: StepGrid,
-  context: FunctionContext,
-): StepSeries[] {
-  const quantiles = params[0];
+/**
+ * Groups classic-histogram bucket series by their labels without `le`, warning about series whose
+ * `le` is missing or malformed (they are left out).
+ */
+function groupBuckets(input: readonly StepSeries[], context: FunctionContext): { groups: Map<string, BucketGroup>; largestGroup: number } {
   const groups = new Map<string, BucketGroup>();
   let largestGroup = 0;
 
@@ -87,6 +85,32 @@ export function histogramQuantile(
     group.upperBounds.push(upperBound);
     if (group.members.length > largestGroup) largestGroup = group.members.length;
   }
+  return { groups, largestGroup };
+}
+
+/**
+ * Copies the buckets of `group` that have a value at `step` into the scratch arrays; returns how many.
+ */
+function gatherStep(input: readonly StepSeries[], group: BucketGroup, step: number, upperBounds: Float64Array, counts: Float64Array): number {
+  let length = 0;
+  for (let m = 0; m < group.members.length; m++) {
+    const series = input[group.members[m]];
+    if (series.present[step] !== 1) continue;
+    upperBounds[length] = group.upperBounds[m];
+    counts[length] = series.values[step];
+    length++;
+  }
+  return length;
+}
+
+export function histogramQuantile(
+  input: readonly StepSeries[],
+  params: readonly Float64Array[],
+  grid: StepGrid,
+  context: FunctionContext,
+): StepSeries[] {
+  const quantiles = params[0];
+  const { groups, largestGroup } = groupBuckets(input, context);
 
   for (let step = 0; step < grid.count; step++) {
     const q = quantiles[step];
@@ -104,14 +128,7 @@ export function histogramQuantile(
     const present = new Uint8Array(grid.count);
     let any = false;
     for (let step = 0; step < grid.count; step++) {
-      let length = 0;
-      for (let m = 0; m < group.members.length; m++) {
-        const series = input[group.members[m]];
-        if (series.present[step] !== 1) continue;
-        upperBounds[length] = group.upperBounds[m];
-        counts[length] = series.values[step];
-        length++;
-      }
+      const length = gatherStep(input, group, step, upperBounds, counts);
       if (length === 0) continue;
       values[step] = bucketQuantile(quantiles[step], upperBounds, counts, length, details);
       present[step] = 1;
@@ -147,6 +164,38 @@ export function histogramQuantile(
         `with a max diff of ${formatGoGPrecision(report.maxDiff, 2)}, over ${report.occurrences} samples from ` +
         `${formatRfc3339Seconds(Math.trunc(report.minTime / 1000))} to ${formatRfc3339Seconds(Math.trunc(report.maxTime / 1000))}`,
     );
+  }
+  return output;
+}
+
+/**
+ * histogram_fraction(lower, upper, v) over classic histograms: the estimated share of observations
+ * between lower and upper, interpolating linearly inside the buckets that hold the bounds, as
+ * Prometheus's BucketFraction does (no monotonicity fix; buckets with infinite width contribute none).
+ */
+export function histogramFraction(
+  input: readonly StepSeries[],
+  params: readonly Float64Array[],
+  grid: StepGrid,
+  context: FunctionContext,
+): StepSeries[] {
+  const [lowers, uppers] = params;
+  const { groups, largestGroup } = groupBuckets(input, context);
+  const upperBounds = new Float64Array(largestGroup);
+  const counts = new Float64Array(largestGroup);
+  const output: StepSeries[] = [];
+  for (const group of groups.values()) {
+    const values = new Float64Array(grid.count);
+    const present = new Uint8Array(grid.count);
+    let any = false;
+    for (let step = 0; step < grid.count; step++) {
+      const length = gatherStep(input, group, step, upperBounds, counts);
+      if (length === 0) continue;
+      values[step] = bucketFraction(lowers[step], uppers[step], upperBounds, counts, length);
+      present[step] = 1;
+      any = true;
+    }
+    if (any) output.push({ labels: group.labels, values, present });
   }
   return output;
 }

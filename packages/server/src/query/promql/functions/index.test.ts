@@ -18,6 +18,7 @@ for (const name of [
 expected.label_replace = 'labels';
 expected.label_join = 'labels';
 expected.histogram_quantile = 'series';
+expected.histogram_fraction = 'series';
 
 describe('FUNCTIONS', () => {
   it('holds exactly the expected functions with their kinds', () => {

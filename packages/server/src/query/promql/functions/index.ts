@@ -1,5 +1,5 @@
 import { dayOfMonth, dayOfWeek, dayOfYear, daysInMonth, hour, minute, month, year } from './date.ts';
-import { histogramQuantile } from './histogram-quantile.ts';
+import { histogramFraction, histogramQuantile } from './histogram-quantile.ts';
 import { prepareLabelJoin, prepareLabelReplace } from './labels.ts';
 import { clamp, clampIsEmpty, clampMax, clampMin, degrees, radians, round, sgn } from './math.ts';
 import {
@@ -121,4 +121,5 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionImplementation> = new Map<st
 
   // Functions over a whole vector.
   ['histogram_quantile', { kind: 'series', apply: histogramQuantile }],
+  ['histogram_fraction', { kind: 'series', apply: histogramFraction }],
 ]);

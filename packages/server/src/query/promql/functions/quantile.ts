@@ -206,3 +206,65 @@ function sortBucketsByUpperBound(upperBounds: Float64Array, counts: Float64Array
     counts[j + 1] = count;
   }
 }
+
+/**
+ * The fraction of a classic histogram's observations between `lower` and `upper` (Prometheus's
+ * BucketFraction). Sorts and merges the first `length` buckets in place.
+ */
+export function bucketFraction(lower: number, upper: number, upperBounds: Float64Array, counts: Float64Array, length: number): number {
+  sortBucketsByUpperBound(upperBounds, counts, length);
+  if (upperBounds[length - 1] !== Infinity) return NaN;
+  let merged = 0;
+  for (let i = 1; i < length; i++) {
+    if (upperBounds[i] === upperBounds[merged]) {
+      counts[merged] += counts[i];
+    } else {
+      merged++;
+      upperBounds[merged] = upperBounds[i];
+      counts[merged] = counts[i];
+    }
+  }
+  const bucketCount = merged + 1;
+  const total = counts[bucketCount - 1];
+  if (total === 0 || lower !== lower || upper !== upper) return NaN;
+  if (lower >= upper) return 0;
+
+  // The share below a value inside bucket i: linear between the bucket's bounds. A bucket reaching
+  // down to -Inf cannot be interpolated and counts whole, as the +Inf bucket counts not at all.
+  const rankAt = (value: number, i: number, lowerBound: number, rank: number): number =>
+    lowerBound === -Infinity ? counts[i] : rank + ((counts[i] - rank) * (value - lowerBound)) / (upperBounds[i] - lowerBound);
+
+  let rank = 0;
+  let lowerRank = 0;
+  let upperRank = 0;
+  let lowerSet = false;
+  let upperSet = false;
+  // Positive-only buckets start at 0; otherwise the first bucket reaches down to -Inf.
+  let lowerBound = upperBounds[0] <= 0 ? -Infinity : 0;
+  for (let i = 0; i < bucketCount; i++) {
+    if (i > 0) lowerBound = upperBounds[i - 1];
+    const upperBound = upperBounds[i];
+    if (!lowerSet && lowerBound >= lower) {
+      lowerRank = rank;
+      lowerSet = true;
+    }
+    if (!upperSet && lowerBound >= upper) {
+      upperRank = rank;
+      upperSet = true;
+    }
+    if (lowerSet && upperSet) break;
+    if (!lowerSet && lowerBound < lower && upperBound > lower) {
+      lowerRank = rankAt(lower, i, lowerBound, rank);
+      lowerSet = true;
+    }
+    if (!upperSet && lowerBound < upper && upperBound > upper) {
+      upperRank = rankAt(upper, i, lowerBound, rank);
+      upperSet = true;
+    }
+    if (lowerSet && upperSet) break;
+    rank = counts[i];
+  }
+  if (!lowerSet || lowerRank > total) lowerRank = total;
+  if (!upperSet || upperRank > total) upperRank = total;
+  return (upperRank - lowerRank) / total;
+}
