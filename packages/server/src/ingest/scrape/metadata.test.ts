@@ -39,3 +39,46 @@ test('a scrape loop keeps the TYPE, HELP and UNIT of its last successful scrape'
     await loop.stop({ staleMarkers: false });
   }
 });
+
+test('metadata follows each successful scrape: unchanged, changed midway, shortened, extended, other format', async () => {
+  const loop = new ScrapeLoop({
+    url: target.url,
+    targetLabels: labelsFromRecord({ job: 'test', instance: target.address }),
+    intervalMs: 15_000,
+    timeoutMs: 5_000,
+    storage: new RecordingStorage(),
+    clock: new ManualClock(1_700_000_000_000),
+  });
+  const families = (help2: string, count = 3) =>
+    [
+      '# HELP a First.\n# TYPE a gauge\na 1\n',
+      `# HELP b ${help2}\n# TYPE b counter\nb_total 1\n`,
+      '# HELP c Third \\"quoted\\".\n# TYPE c untyped\nc 1\n',
+      '# HELP d Fourth.\n# TYPE d gauge\nd 1\n',
+    ]
+      .slice(0, count)
+      .join('');
+  const scrape = async (body: string) => {
+    target.body = body;
+    await loop.scrapeOnce();
+    return [...loop.listMetadata()].map((m) => `${m.metricFamily}|${m.type}|${m.help}|${m.unit}`);
+  };
+  try {
+    const first = ['a|gauge|First.|', 'b|counter|Second.|', 'c|unknown|Third \\"quoted\\".|'];
+    assert.deepEqual(await scrape(families('Second.')), first);
+    assert.deepEqual(await scrape(families('Second.')), first);
+    assert.deepEqual(await scrape(families('Changed.')), ['a|gauge|First.|', 'b|counter|Changed.|', 'c|unknown|Third \\"quoted\\".|']);
+    assert.deepEqual(await scrape(families('Changed.', 2)), ['a|gauge|First.|', 'b|counter|Changed.|']);
+    assert.deepEqual(await scrape(families('Changed.', 4)), ['a|gauge|First.|', 'b|counter|Changed.|', 'c|unknown|Third \\"quoted\\".|', 'd|gauge|Fourth.|']);
+    // A failed scrape keeps the metadata, even when its lines differ.
+    assert.deepEqual(await scrape(`${families('Failed.', 1)}broken{ 1\n`), ['a|gauge|First.|', 'b|counter|Changed.|', 'c|unknown|Third \\"quoted\\".|', 'd|gauge|Fourth.|']);
+    assert.deepEqual(await scrape(families('Changed.', 4)), ['a|gauge|First.|', 'b|counter|Changed.|', 'c|unknown|Third \\"quoted\\".|', 'd|gauge|Fourth.|']);
+    // The same lines in OpenMetrics: HELP unescapes \" there.
+    target.contentType = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
+    assert.deepEqual(await scrape(`${families('Changed.', 3).replace('# TYPE c untyped', '# TYPE c unknown')}# EOF\n`), ['a|gauge|First.|', 'b|counter|Changed.|', 'c|unknown|Third "quoted".|']);
+    assert.deepEqual(await scrape('# EOF\n'), []);
+  } finally {
+    target.contentType = 'text/plain; version=0.0.4; charset=utf-8';
+    await loop.stop({ staleMarkers: false });
+  }
+});

@@ -139,6 +139,14 @@ export interface ScrapeStatus {
 const REPORT_NAMES = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_samples_post_metric_relabeling', 'scrape_series_added'] as const;
 const EXTRA_REPORT_NAMES = ['scrape_timeout_seconds', 'scrape_sample_limit', 'scrape_body_size_bytes'] as const;
 
+/** One TYPE, HELP or UNIT line of a scrape: the line as written and what it says (detached strings). */
+interface MetadataLine {
+  line: string;
+  kind: number;
+  family: string;
+  text: string;
+}
+
 /** Per-scrape tallies of the append step (kept on the loop, reset per scrape: no allocation). */
 interface AppendTally {
   total: number;
@@ -185,6 +193,12 @@ export class ScrapeLoop {
   /** TYPE/HELP/UNIT of the metric families in the last successful scrape (for /api/v1/metadata). */
   private metadata = new Map<string, ScrapedMetadata>();
   private nextMetadata = new Map<string, ScrapedMetadata>();
+  /** The TYPE/HELP/UNIT lines `metadata` was built from, in order (targets repeat them unchanged). */
+  private metadataLines: MetadataLine[] = [];
+  /** This scrape's metadata lines so far equal the first `metadataSeen` of metadataLines; null once they differ. */
+  private metadataSeen: number | null = 0;
+  private nextMetadataLines: MetadataLine[] = [];
+  private metadataFormat: ExpositionFormat | null = null;
   private lastDurationSeconds = 0;
   private forcedError: ScrapeError | null = null;
 
@@ -448,6 +462,9 @@ export class ScrapeLoop {
       return error as ScrapeError;
     }
     this.nextMetadata.clear();
+    this.nextMetadataLines.length = 0;
+    // The same line can say something else in the other format (HELP escapes differ).
+    this.metadataSeen = format === this.metadataFormat ? 0 : null;
     // The body is decoded and parsed in pieces cut at line ends, so no scrape becomes one large string.
     const body = response.body;
     const pieces = splitExposition(body);
@@ -489,7 +506,7 @@ export class ScrapeLoop {
       }
       if (kind === 0 || kind === EntryKind.EOF) break;
       if (kind !== EntryKind.Series) {
-        if (kind === EntryKind.Type || kind === EntryKind.Help || kind === EntryKind.Unit) this.noteMetadata(kind, parser.metadataName(), parser.metadataText());
+        if (kind === EntryKind.Type || kind === EntryKind.Help || kind === EntryKind.Unit) this.noteMetadataLine(parser, kind);
         continue;
       }
       tally.total++;
@@ -582,7 +599,7 @@ export class ScrapeLoop {
       }
       tally.added++;
 
-      if (sampleAdded) {
+      if (sampleAdded && parser.exemplarFollows) {
         exemplarScratch ??= [];
         exemplarScratch.length = 0;
         let hasExemplar = false;
@@ -617,26 +634,64 @@ export class ScrapeLoop {
     this.appendStaleMarkers(app, appendTime);
     cache.orderFormat = format;
     if (cache.iterDone(true)) counters.cacheFlushForced++;
-    this.metadata = this.nextMetadata;
-    this.nextMetadata = new Map();
+    this.publishMetadata(format);
     return null;
   }
 
   /**
-   * Strings kept are taken from the previous scrape's metadata when unchanged, or detached copies:
-   * slices of the body would keep every scrape's body alive until the next one.
+   * A TYPE, HELP or UNIT line. While a scrape repeats the previous one's lines in order (the usual
+   * case), nothing but the comparison of each line is done; at the first difference the lines so far
+   * are replayed and the metadata is rebuilt from there on.
    */
+  private noteMetadataLine(parser: ExpositionParser, kind: number): void {
+    const line = parser.metadataLine();
+    const seen = this.metadataSeen;
+    if (seen !== null) {
+      const previous = this.metadataLines[seen];
+      if (previous !== undefined && previous.line === line) {
+        this.metadataSeen = seen + 1;
+        return;
+      }
+      this.replayMetadata(seen);
+    }
+    const entry: MetadataLine = { line: detach(line), kind, family: detach(parser.metadataName()), text: detach(parser.metadataText()) };
+    this.nextMetadataLines.push(entry);
+    this.noteMetadata(kind, entry.family, entry.text);
+  }
+
+  /** Rebuilds the next metadata from the first `count` lines of the previous scrape's. */
+  private replayMetadata(count: number): void {
+    this.metadataSeen = null;
+    const lines = this.nextMetadataLines;
+    lines.length = 0;
+    for (let i = 0; i < count; i++) {
+      const previous = this.metadataLines[i];
+      lines.push(previous);
+      this.noteMetadata(previous.kind, previous.family, previous.text);
+    }
+  }
+
+  /** At the end of a successful scrape: its metadata becomes the loop's (unchanged when its lines were the same). */
+  private publishMetadata(format: ExpositionFormat): void {
+    if (this.metadataSeen === this.metadataLines.length) return;
+    this.metadataFormat = format;
+    if (this.metadataSeen !== null) this.replayMetadata(this.metadataSeen);
+    this.metadata = this.nextMetadata;
+    this.nextMetadata = new Map();
+    const lines = this.metadataLines;
+    this.metadataLines = this.nextMetadataLines;
+    this.nextMetadataLines = lines;
+    lines.length = 0;
+  }
+
+  /** Adds one line's information to the next metadata (strings already detached from the body). */
   private noteMetadata(kind: number, family: string, text: string): void {
     let entry = this.nextMetadata.get(family);
-    const previous = this.metadata.get(family);
-    if (entry === undefined) {
-      entry = { metricFamily: previous === undefined ? detach(family) : previous.metricFamily, type: 'unknown', help: '', unit: '' };
-      this.nextMetadata.set(entry.metricFamily, entry);
-    }
+    if (entry === undefined) this.nextMetadata.set(family, (entry = { metricFamily: family, type: 'unknown', help: '', unit: '' }));
     // The text format says "untyped" where OpenMetrics and the API say "unknown".
-    if (kind === EntryKind.Type) entry.type = text === 'untyped' ? 'unknown' : previous !== undefined && previous.type === text ? previous.type : detach(text);
-    else if (kind === EntryKind.Help) entry.help = previous !== undefined && previous.help === text ? previous.help : detach(text);
-    else entry.unit = previous !== undefined && previous.unit === text ? previous.unit : detach(text);
+    if (kind === EntryKind.Type) entry.type = text === 'untyped' ? 'unknown' : text;
+    else if (kind === EntryKind.Help) entry.help = text;
+    else entry.unit = text;
   }
 
   /** The metric metadata (TYPE, HELP, UNIT) of the target's last successful scrape. */

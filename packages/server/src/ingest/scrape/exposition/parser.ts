@@ -183,6 +183,8 @@ export class ExpositionParser {
   private metaNameEscaped = false;
   private metaTextStart = 0;
   private metaTextEnd = 0;
+  /** Start of the current Type / Help / Unit / Comment line (its `#`). */
+  private metaLineStart = 0;
 
   /** The series text expected next (see predictSeries). */
   private predicted: string | null = null;
@@ -228,6 +230,11 @@ export class ExpositionParser {
   /** Timestamp in milliseconds, or undefined when the line has none (Series entries). */
   get timestamp(): number | undefined {
     return this.hasTs ? this.sampleTs : undefined;
+  }
+
+  /** Whether the current series entry has an exemplar (cheaper to ask than calling exemplar()). */
+  get exemplarFollows(): boolean {
+    return this.kind === EntryKind.Series && this.hasExemplar;
   }
 
   /** The exemplar's value; valid after exemplar() returned true. */
@@ -300,7 +307,10 @@ export class ExpositionParser {
           continue;
         }
       }
-      if (c === HASH) return (this.kind = this.om ? this.openMetricsHash(p) : this.textHash(p));
+      if (c === HASH) {
+        this.metaLineStart = p;
+        return (this.kind = this.om ? this.openMetricsHash(p) : this.textHash(p));
+      }
       return (this.kind = this.series(p));
     }
   }
@@ -403,6 +413,15 @@ export class ExpositionParser {
     return this.metaNameEscaped
       ? unescapeLabel(this.b, this.metaNameStart, this.metaNameEnd)
       : this.b.slice(this.metaNameStart, this.metaNameEnd);
+  }
+
+  /**
+   * The whole line of a Type, Help or Unit entry as written, from its `#` to the end of the line: two
+   * equal lines (of the same format) give equal entries.
+   */
+  metadataLine(): string {
+    this.expectMetadata('metadataLine');
+    return this.b.slice(this.metaLineStart, this.metaTextEnd);
   }
 
   /**
