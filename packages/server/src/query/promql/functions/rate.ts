@@ -20,7 +20,7 @@ function extrapolatedRate(window: RangeWindow, isCounter: boolean, isRate: boole
   const last = end - 1;
   const firstValue = values[first];
   let result = values[last] - firstValue;
-  if (isCounter) {
+  if (isCounter && resetsBefore(values, last) !== resetsBefore(values, first)) {
     for (let i = first + 1; i < end; i++) {
       // A drop means the counter restarted from zero: the value before the drop was lost.
       if (values[i] < values[i - 1]) result += values[i - 1];
@@ -47,6 +47,29 @@ function extrapolatedRate(window: RangeWindow, isCounter: boolean, isRate: boole
   if (sampledInterval !== 0) factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
   if (isRate) factor /= (window.rangeEnd - window.rangeStart) / 1000;
   return result * factor;
+}
+
+/**
+ * The number of counter resets among the first i+1 samples of the series, computed once per series
+ * and reused by every step: windows slide forward over one array per series, and most windows hold
+ * no reset, so the per-window loop that adds the lost values runs only where there is one (the sum
+ * itself stays the same sequential sum Prometheus computes, so results match it bit for bit).
+ */
+let resetCountsOf: Float64Array | null = null;
+let resetCounts = new Uint32Array(0);
+
+function resetsBefore(values: Float64Array, i: number): number {
+  if (resetCountsOf !== values) {
+    if (resetCounts.length < values.length) resetCounts = new Uint32Array(Math.max(values.length, resetCounts.length * 2));
+    let count = 0;
+    resetCounts[0] = 0;
+    for (let k = 1; k < values.length; k++) {
+      if (values[k] < values[k - 1]) count++;
+      resetCounts[k] = count;
+    }
+    resetCountsOf = values;
+  }
+  return resetCounts[i];
 }
 
 let lastCheckedName = '';
