@@ -9,6 +9,8 @@ import { asMap, GoDuration, GoStruct, GoTime, GoUint, isStringer, typeNameOf } f
 
 interface Flags {
   plus: boolean;
+  /** %+v: struct field names; the plus sign itself is not applied to values. */
+  plusV?: boolean;
   minus: boolean;
   sharp: boolean;
   space: boolean;
@@ -237,7 +239,7 @@ export function formatValue(value: unknown, verb: string, flags: Flags): string 
     return '[' + value.map((element) => formatValue(element, verb, flags)).join(' ') + ']';
   }
   if (value instanceof GoStruct) {
-    const entries = Object.entries(value.fields).map(([name, field]) => (flags.plus && verb === 'v' ? `${name}:` : '') + formatValue(field, verb, flags));
+    const entries = Object.entries(value.fields).map(([name, field]) => (flags.plusV === true ? `${name}:` : '') + formatValue(field, verb, flags));
     return (value.pointer ? '&{' : '{') + entries.join(' ') + '}';
   }
   const map = asMap(value);
@@ -315,6 +317,10 @@ export function sprintf(format: string, args: readonly unknown[]): string {
       } else flags.precision = readNumber() ?? 0;
     }
     if (flags.minus) flags.zero = false;
+    if (format[index] === 'v' && flags.plus) {
+      flags.plus = false;
+      flags.plusV = true;
+    }
     if (index >= format.length) {
       output += '%!(NOVERB)';
       break;

@@ -148,6 +148,9 @@ export class Lexer {
 
   private lexInsideAction(): boolean {
     for (;;) {
+      if (this.parenDepth > 0 && (this.atRightTrim(this.position) || this.text.startsWith(this.rightDelim, this.position))) {
+        return this.fail('unclosed left paren');
+      }
       if (this.parenDepth === 0) {
         if (this.atRightTrim(this.position)) {
           this.advance(1);
