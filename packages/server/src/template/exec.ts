@@ -55,8 +55,10 @@ interface Variable {
 }
 
 export async function executeTree(context: ExecutionContext, tree: Tree, data: unknown): Promise<string> {
-  const state = new State(context, tree, [{ name: '$', value: data }], 0);
-  await state.walk(data, tree.root);
+  // Go's reflect.ValueOf(nil) is the invalid value: nil data behaves like a missing one.
+  const dot = data === null ? undefined : data;
+  const state = new State(context, tree, [{ name: '$', value: dot }], 0);
+  await state.walk(dot, tree.root);
   return state.output.join('');
 }
 
@@ -337,7 +339,8 @@ class State {
         if (map.has(fieldName)) return map.get(fieldName);
         switch (this.context.missingKey) {
           case 'zero':
-            return map.elementZero === undefined ? null : map.elementZero;
+            // The zero value of an interface element is nil, which Go then treats as no value.
+            return map.elementZero;
           case 'error':
             this.errorf(`map has no entry for key ${JSON.stringify(fieldName)}`);
           default:

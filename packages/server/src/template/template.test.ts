@@ -364,7 +364,7 @@ describe('missingkey option', () => {
     assert.equal(await renderTemplate('{{ .Labels.b }}|{{ .Any.b }}', labels), '<no value>|<no value>');
   });
   it('zero gives the element zero value', async () => {
-    assert.equal(await renderTemplate('{{ .Labels.b }}|{{ .Any.b }}', labels, { missingKey: 'zero' }), '|<nil>');
+    assert.equal(await renderTemplate('{{ .Labels.b }}|{{ .Any.b }}', labels, { missingKey: 'zero' }), '|<no value>');
   });
   it('error fails', async () => {
     await assert.rejects(renderTemplate('{{ .Labels.b }}', labels, { missingKey: 'error', name: 't' }), {
