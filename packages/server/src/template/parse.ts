@@ -347,7 +347,7 @@ class Parser {
     for (;;) {
       const item = this.nextNonSpace();
       if (item.type === end) {
-        if (pipe.commands.length === 0) this.error('missing command');
+        if (pipe.commands.length === 0) this.error(`missing value for ${context}`);
         for (let index = 1; index < pipe.commands.length; index++) {
           const kind = pipe.commands[index].args[0].kind;
           if (kind === 'bool' || kind === 'dot' || kind === 'nil' || kind === 'number' || kind === 'string') {

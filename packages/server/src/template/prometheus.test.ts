@@ -125,7 +125,7 @@ describe('Prometheus template functions', () => {
 
 /** Templates Prometheus's tests expect to fail, with the error text. */
 const failures: [string, unknown, RegExp][] = [
-  ['{{ }}', null, /^error parsing template test: template: test:1: missing command$/],
+  ['{{ }}', null, /^error parsing template test: template: test:1: missing value for command$/],
   ['{{', null, /^error parsing template test: template: test:1: unclosed action$/],
   ['{{ query "missing" | first }}', null, /^error executing template test: template: test:1:21: executing "test" at <first>: error calling first: first\(\) called on vector with no elements$/],
   ['{{ (query "missing").banana }}', null, /can't evaluate field banana in type template.queryResult$/],

@@ -359,7 +359,9 @@ export interface AlertTemplateInput {
 
 /** Prometheus's AlertTemplateData: the struct alert templates see as dot. */
 export function alertTemplateData(input: AlertTemplateInput): GoStruct {
-  return new GoStruct('struct { Labels map[string]string; ExternalLabels map[string]string; ExternalURL string; Value interface {} }', {
+  // Prometheus 2.x declares Value as float64 (3.x as interface {}, for native histograms); the type
+  // name only shows in "can't evaluate field" errors, and the 2.x spelling is what promtool here prints.
+  return new GoStruct('struct { Labels map[string]string; ExternalLabels map[string]string; ExternalURL string; Value float64 }', {
     Labels: stringMap(input.labels),
     ExternalLabels: stringMap(input.externalLabels ?? {}),
     ExternalURL: input.externalURL ?? '',

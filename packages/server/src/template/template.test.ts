@@ -228,7 +228,8 @@ describe('Go text/template execution', () => {
 /** [template, expected error message] */
 const parseErrors: [string, string][] = [
   ['{{', 'template: test:1: unclosed action'],
-  ['{{ }}', 'template: test:1: missing command'],
+  ['{{ }}', 'template: test:1: missing value for command'],
+  ['{{ ( ) }}', 'template: test:1: missing value for parenthesized pipeline'],
   ['a\n{{ .X', 'template: test:2: unclosed action'],
   ['{{ .X\n\n', 'template: test:3: unclosed action started at test:1'],
   ['{{ "abc }}', 'template: test:1: unterminated quoted string'],
@@ -239,7 +240,7 @@ const parseErrors: [string, string][] = [
   ['{{ if true }}', 'template: test:1: unexpected EOF'],
   ['{{ end }}', 'template: test:1: unexpected {{end}}'],
   ['{{ else }}', 'template: test:1: unexpected {{else}}'],
-  ['{{ if }}{{ end }}', 'template: test:1: missing command'],
+  ['{{ if }}{{ end }}', 'template: test:1: missing value for if'],
   ['{{ range .X }}{{ else }}{{ else }}{{ end }}', 'template: test:1: expected end; found {{else}}'],
   ['{{ break }}', 'template: test:1: {{break}} outside {{range}}'],
   ['{{ continue }}', 'template: test:1: {{continue}} outside {{range}}'],

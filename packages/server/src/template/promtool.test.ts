@@ -1,0 +1,109 @@
+/**
+ * Interop: Prometheus itself (promtool test rules) is the oracle for alert templates. The
+ * expected annotations in the rule test are what Vigil renders; promtool passes only if the real
+ * Prometheus expands every template to exactly the same text.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expandAlertTemplate } from './prometheus.ts';
+
+const promtool = '/usr/bin/promtool';
+
+const annotations: Record<string, string> = {
+  value: '{{ $value }}|{{ $labels.instance }}|{{ $labels.nope }}|{{ $value | humanize }}|{{ humanizePercentage $value }}',
+  printf: '{{ printf "%.2f %d %v %5.1f|%-4s|%x|%q|%e|%g" $value 3 1e6 0.05 "x" 255 "q" 1234.5678 0.00001 }}',
+  rounding: '{{ printf "%.2f %.2f %.0f %.0f %.1f" 1.005 0.125 2.5 3.5 0.35 }}',
+  floats: '{{ 1e21 }} {{ 1e20 }} {{ 123456.0 }} {{ 0.0001 }} {{ 0.00001 }} {{ printf "%v" 0.30000000000000004 }}',
+  incompatible: '{{ gt $value 1 }}',
+  missingField: '{{ .Labels.nope }}',
+  rangeLabels: '{{ range $k, $v := $labels }}{{ $k }}={{ $v }},{{ end }}',
+  humanizers: '{{ 0.125 | printf "%.2f" }} {{ humanizeDuration 3661 }} {{ humanizeDuration 0.25 }} {{ humanize1024 1048576 }} {{ humanize 0.00012 }} {{ title "aa bb" }}',
+  notMethod: '{{ $labels.job 1 }}',
+  index: '{{ index $labels "nope" }}|{{ len $labels }}|{{ eq $value 1234567.0 }}',
+  scoping: `{{ $x := 1 }}{{ if true }}{{ $x = 2 }}{{ end }}{{ $x }} {{ print 1 2 "a" }} {{ html "<&>" }} {{ js "a'b" }} {{ urlquery "a b" }}`,
+  define: '{{ define "x" }}<{{ . }}>{{ end }}{{ template "x" $labels.job }}',
+  elseIf: '{{ if lt $value 10.0 }}low{{ else if lt $value 1e7 }}mid{{ else }}high{{ end }}',
+  trimming: 'a  {{- " b " -}}  c {{/* gone */}}d',
+  query: '{{ with query "m" }}{{ . | first | value | humanize }} {{ . | first | label "job" }}{{ end }}',
+  queryRange: '{{ range query "m" }}{{ .Labels.instance }}={{ .Value }}{{ end }}',
+  wrongType: '{{ toUpper 1 }}',
+  badPrintf: '{{ printf "%d %s" "x" 1 }} {{ printf "%d" }} {{ printf "%d" 1 2 }}',
+  stripping: '{{ $labels.instance | stripPort }} {{ "a.b.c:1" | stripDomain }} {{ reReplaceAll "(.*):.*" "$1" $labels.instance }} {{ match "^host" $labels.instance }}',
+  // Debian's Prometheus 2.42 predates toDuration; parse errors are rejected by promtool before any test runs.
+  timestamps: '{{ humanizeTimestamp 1435065584.128 }} {{ parseDuration "1h30m" }} {{ (1435065584.128 | toTime).Format "2006-01-02" }}',
+  errorContext: '{{ index $labels 1 }}',
+  slice: '{{ slice "abcdef" 1 3 }} {{ slice "abc" 4 }}',
+  small: '{{ 0.000012 }} {{ printf "%T %T %T" $value 1 "s" }} {{ -0.0 }} {{ 0x1F }} {{ \'a\' }} {{ 1_000 }} {{ "\\u00e9" }}',
+  rangeString: '{{ range $i, $e := "abc" }}{{ end }}',
+  withElse: '{{ with $labels.nope }}x{{ else }}y{{ end }}{{ with $labels.job }}[{{ . }}]{{ end }}',
+  breakContinue: '{{ range $i, $e := $labels }}{{ if eq $i "instance" }}{{ continue }}{{ end }}{{ if eq $i "job" }}{{ break }}{{ end }}{{ $e }}{{ end }}',
+  lenFloat: '{{ len $value }}',
+  indexNone: '{{ index $labels }}',
+  mixedCompare: '{{ lt 1 2.0 }}',
+  printMap: '{{ printf "%s" $labels }} {{ $labels }}',
+  logic: '{{ and 1 0 }} {{ or 0 "" }} {{ not $value }} {{ print nil }}',
+  flags: '{{ printf "%05s|%-05d|%+.1e|% x|%08.3f|%+05d|%x|%6.2f%%" "ab" 42 12345.678 "hi" -3.5 42 -255 99.999 }}',
+  nested: '{{ define "t" }}{{ .x.y }}{{ end }}{{ template "t" $value }}',
+  unicodeColumn: 'é {{ .Nope }}',
+  multiline: 'line one\n{{ $labels.job }}\n  {{ $labels.instance.x }}',
+  chain: '{{ ($labels).job }} {{ (index $labels "job") }}',
+  comparisons: '{{ eq $labels.job "node" "x" }} {{ ne 1 2 }} {{ le 2 2 }} {{ ge "a" "b" }} {{ eq $labels.nope "" }}',
+};
+
+const labels = { __name__: 'm', instance: 'host:9100', job: 'node' };
+const value = 1234567;
+
+describe('alert templates match Prometheus (promtool test rules)', () => {
+  it('every annotation expands identically', async (context) => {
+    if (!existsSync(promtool)) {
+      if (process.env.CI === 'true') assert.fail(`${promtool} is required in CI (Debian package prometheus)`);
+      context.skip(`${promtool} not installed`);
+      return;
+    }
+    const expected: Record<string, string> = {};
+    for (const [name, text] of Object.entries(annotations)) {
+      expected[name] = await expandAlertTemplate(text, { labels, value }, {
+        alertName: 'Oracle',
+        timestampMilliseconds: 0,
+        query: async () => [{ labels, value }],
+      });
+    }
+    // JSON strings are valid YAML double-quoted scalars.
+    const annotationLines = Object.entries(annotations).map(([name, text]) => `          ${name}: ${JSON.stringify(text)}`).join('\n');
+    const expectedLines = Object.entries(expected).map(([name, text]) => `              ${name}: ${JSON.stringify(text)}`).join('\n');
+    const directory = mkdtempSync(join(tmpdir(), 'vigil-template-oracle-'));
+    try {
+      writeFileSync(join(directory, 'rules.yml'), `groups:\n  - name: oracle\n    rules:\n      - alert: Oracle\n        expr: m > 0\n        annotations:\n${annotationLines}\n`);
+      writeFileSync(join(directory, 'test.yml'), [
+        'rule_files: [rules.yml]',
+        'evaluation_interval: 1m',
+        'tests:',
+        '  - interval: 1m',
+        '    input_series:',
+        `      - series: 'm{instance="host:9100", job="node"}'`,
+        `        values: '${value}'`,
+        '    alert_rule_test:',
+        '      - eval_time: 0m',
+        '        alertname: Oracle',
+        '        exp_alerts:',
+        '          - exp_labels: {instance: "host:9100", job: node}',
+        '            exp_annotations:',
+        expectedLines,
+        '',
+      ].join('\n'));
+      try {
+        await promisify(execFile)(promtool, ['test', 'rules', 'test.yml'], { cwd: directory });
+      } catch (error) {
+        const output = error as { stdout?: string; stderr?: string };
+        assert.fail(`promtool disagrees:\n${output.stdout ?? ''}${output.stderr ?? ''}`);
+      }
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});
