@@ -43,7 +43,8 @@ class ContinueSignal {
   readonly signal = 'continue';
 }
 
-const maxExecutionDepth = 10000;
+/** Go's limit on nested {{template}} calls. */
+const maxExecutionDepth = 100000;
 
 /** Marks "no final value" in a pipeline (Go's missingVal), distinct from undefined (invalid value). */
 const missing: unique symbol = Symbol('missing');
@@ -225,6 +226,9 @@ class State {
     if (tree === undefined) this.errorf(`template ${JSON.stringify(node.name)} not defined`);
     if (this.depth >= maxExecutionDepth) this.errorf(`exceeded maximum template depth (${maxExecutionDepth})`);
     const newDot = node.pipe === undefined ? undefined : await this.evalPipeline(dot, node.pipe);
+    // Async calls run synchronously until they really suspend; suspending now and then lets the
+    // JavaScript stack unwind, so recursion is bounded by Go's depth limit rather than the stack.
+    if (this.depth % 64 === 63) await new Promise<void>((resolve) => setImmediate(resolve));
     // Templates inherit no variables: only $ is set, to the new dot.
     const state = new State(this.context, tree, [{ name: '$', value: newDot }], this.depth + 1, this.output);
     await state.walk(newDot, tree.root);

@@ -437,6 +437,12 @@ describe('template sets', () => {
     assert.equal(await template.execute(data), 'abc');
   });
 
+  it('unbounded recursion stops at Go\'s depth limit instead of overflowing the stack', async () => {
+    await assert.rejects(renderTemplate('{{ define "r" }}{{ template "r" }}{{ end }}{{ template "r" }}', null, { name: 'x' }), {
+      message: 'template: x:1:28: executing "r" at <{{template "r"}}>: exceeded maximum template depth (100000)',
+    });
+  });
+
   it('custom delimiters', async () => {
     assert.equal(await renderTemplate('[[ .Name ]] {{ .Name }}', data, { leftDelim: '[[', rightDelim: ']]' }), 'vigil {{ .Name }}');
   });
