@@ -291,7 +291,7 @@ await runBench('promql-queries', (args.quick ? 20 : 60) * 60_000, async () => {
   notes.push(`heavy query: ${HEAVY_SERIES.toLocaleString('en-US')} series × ${HEAVY_HOURS} h (${heavyData.samples.toLocaleString('en-US')} samples, ${HEAVY_JOBS} jobs), range ${heavyRange.start}…${heavyRange.end} step ${heavyStep} s; ${HEAVY_RUNS} runs, median`);
   for (const system of systems) notes.push(`heavy ${heavyColumns.map((c, i) => `${c}: ${typeof heavyRows[systems.indexOf(system)][i] === 'number' ? fmt(heavyRows[systems.indexOf(system)][i] as number) : heavyRows[systems.indexOf(system)][i]}`).join(', ')}`);
   if (!args.quick && (HEAVY_SERIES < 100_000 || HEAVY_HOURS < 24)) {
-    notes.push(`the heavy set is ${HEAVY_SERIES.toLocaleString('en-US')} series × ${HEAVY_HOURS} h rather than 100,000 × 24 h: 576 M samples (about 40 GB of OpenMetrics text) would take about 7 minutes to write and 14 minutes per system to backfill on this machine (~0.7 M samples/s for both promtool and vigil import, measured), beyond the ~10 minutes allowed; 100,000 × 6 h was tried: promtool backfilled it in 340 s, vigil import ran out of an 8 GiB heap after about 130 s`);
+    notes.push(`the heavy set is ${HEAVY_SERIES.toLocaleString('en-US')} series × ${HEAVY_HOURS} h rather than 100,000 × 24 h: 576 M samples (about 40 GB of OpenMetrics text) would take about 7 minutes to write and 14–18 minutes per system to backfill on this machine (promtool ~0.7 M and vigil import ~0.55 M samples/s, measured on the 2 h set), beyond the ~10 minutes allowed; 100,000 × 6 h was tried: promtool backfilled it in 340 s, vigil import ran out of an 8 GiB heap after about 130 s`);
   }
   const result: BenchResult = {
     bench: 'promql-queries',
