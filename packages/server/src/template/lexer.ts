@@ -210,10 +210,11 @@ export class Lexer {
           this.parenDepth++;
           continue;
         case ')':
+          // Emitted before the depth check, as Go does: the parser reports the stray ")" first.
           this.advance(1);
-          this.parenDepth--;
-          if (this.parenDepth < 0) return this.fail('unexpected right paren');
           this.emit('rightParen');
+          this.parenDepth--;
+          if (this.parenDepth < 0) return this.fail("unexpected right paren U+0029 ')'");
           continue;
         case ',':
           this.advance(1);
@@ -238,6 +239,12 @@ export class Lexer {
         continue;
       }
       const codePoint = this.text.codePointAt(this.position) ?? 0;
+      if (codePoint > 0x20 && codePoint < 0x7f) {
+        // Go emits printable ASCII as a character item; the parser then reports it as unexpected.
+        this.advance(1);
+        this.emit('char');
+        continue;
+      }
       return this.fail(`bad character U+${codePoint.toString(16).toUpperCase().padStart(4, '0')} '${String.fromCodePoint(codePoint)}'`);
     }
   }

@@ -183,7 +183,21 @@ class Parser {
     const [list, end] = this.itemList();
     if (end.kind !== 'end') this.error(`unexpected {{${end.kind}}} in ${context}`);
     this.variables = savedVariables;
-    this.trees.push({ name, parseName: this.parseName, text: this.text, root: list });
+    this.addTree({ name, parseName: this.parseName, text: this.text, root: list });
+  }
+
+  /** Go's Tree.add: an empty definition never replaces, two non-empty ones in one text are an error. */
+  private addTree(tree: Tree): void {
+    const existingIndex = this.trees.findIndex((candidate) => candidate.name === tree.name);
+    if (existingIndex < 0) {
+      this.trees.push(tree);
+      return;
+    }
+    if (isEmptyList(this.trees[existingIndex].root)) {
+      this.trees[existingIndex] = tree;
+      return;
+    }
+    if (!isEmptyList(tree.root)) this.error(`template: multiple definition of template ${JSON.stringify(tree.name)}`);
   }
 
   private itemList(): [ListNode, EndNode | ElseNode] {
@@ -309,7 +323,7 @@ class Parser {
     if (end.kind !== 'end') this.error(`unexpected {{${end.kind}}} in ${context}`);
     this.variables = savedVariables;
     this.rangeDepth = savedRangeDepth;
-    this.trees.push({ name, parseName: this.parseName, text: this.text, root: list });
+    this.addTree({ name, parseName: this.parseName, text: this.text, root: list });
     return { kind: 'template', position: item.position, line: item.line, name, pipe };
   }
 
@@ -479,6 +493,11 @@ class Parser {
     if (!node.isInt && !node.isFloat) this.error(`illegal number syntax: ${JSON.stringify(text)}`);
     return node;
   }
+}
+
+/** Go's IsEmptyTree: only space text and comments. */
+export function isEmptyList(list: ListNode): boolean {
+  return list.nodes.every((node) => (node.kind === 'text' && node.text.trim() === '') || node.kind === 'comment');
 }
 
 function parseHexFloat(text: string): number {

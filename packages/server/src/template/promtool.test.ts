@@ -10,7 +10,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { expandAlertTemplate } from './prometheus.ts';
+import { alertTemplatePrefix, expandAlertTemplate, prometheusFunctions } from './prometheus.ts';
+import { Template } from './template.ts';
 
 const promtool = '/usr/bin/promtool';
 
@@ -101,6 +102,70 @@ describe('alert templates match Prometheus (promtool test rules)', () => {
       } catch (error) {
         const output = error as { stdout?: string; stderr?: string };
         assert.fail(`promtool disagrees:\n${output.stdout ?? ''}${output.stderr ?? ''}`);
+      }
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+});
+
+/** Templates Prometheus refuses to load; `promtool check rules` prints Go's parse error for each. */
+const invalidAnnotations: Record<string, string> = {
+  duplicateDefine: '{{ define "a" }}x{{ end }}{{ define "a" }}y{{ end }}',
+  doubleElse: '{{ if true }}\n{{ else }}{{ else }}{{ end }}',
+  nestedDefine: '{{ if true }}{{ define "x" }}{{ end }}{{ end }}',
+  twoDeclarations: '{{ $x := 1 }}{{ $x, $y := 2 }}',
+  badNumber: '{{ 3x }}',
+  fieldOnString: '{{ "a".x }}',
+  unclosedAction: '{{ .X\n\n',
+  nonExecutable: '{{ printf "%d" 1 | 2 }}',
+  unclosedParen: '{{ (1 }}',
+  emptyWith: '{{ with }}{{ end }}',
+  emptyAction: '{{ }}',
+  unknownFunction: '{{ nosuch 1 }}',
+  undefinedVariable: '{{ $nope }}',
+  unterminatedString: '{{ "abc }}',
+  unexpectedEnd: 'x{{ end }}',
+  breakOutside: '{{ break }}',
+  missingEnd: '{{ range $labels }}\n{{ . }}',
+  badCharacter: '{{ # }}',
+  rangeDeclarations: '{{ range $a, $b, $c := $labels }}{{ end }}',
+  unclosedComment: '{{/* never closed',
+  commentBeforeDelimiter: '{{/* c */ x }}',
+  templateName: '{{ template . }}',
+  rightParen: '{{ 1) }}',
+};
+
+describe('template parse errors match Prometheus (promtool check rules)', () => {
+  it('every invalid template is rejected with the same message', async (context) => {
+    if (!existsSync(promtool)) {
+      if (process.env.CI === 'true') assert.fail(`${promtool} is required in CI (Debian package prometheus)`);
+      context.skip(`${promtool} not installed`);
+      return;
+    }
+    const directory = mkdtempSync(join(tmpdir(), 'vigil-template-oracle-'));
+    try {
+      const lines = Object.entries(invalidAnnotations).map(([name, text]) => `          ${name}: ${JSON.stringify(text)}`).join('\n');
+      writeFileSync(join(directory, 'rules.yml'), `groups:\n  - name: oracle\n    rules:\n      - alert: T\n        expr: m > 0\n        annotations:\n${lines}\n`);
+      let output = '';
+      try {
+        await promisify(execFile)(promtool, ['check', 'rules', 'rules.yml'], { cwd: directory });
+        assert.fail('promtool accepted invalid templates');
+      } catch (error) {
+        const failure = error as { stdout?: string; stderr?: string };
+        output = `${failure.stdout ?? ''}${failure.stderr ?? ''}`;
+      }
+      const theirs = new Map<string, string>();
+      for (const match of output.matchAll(/annotation "([^"]+)": (.*)$/gm)) theirs.set(match[1], match[2]);
+      for (const [name, text] of Object.entries(invalidAnnotations)) {
+        const template = new Template('__alert_T').addFunctions(prometheusFunctions({ timestampMilliseconds: 0 }));
+        let ours = '(parsed without error)';
+        try {
+          template.parse(alertTemplatePrefix + text);
+        } catch (error) {
+          ours = error instanceof Error ? error.message : String(error);
+        }
+        assert.equal(ours, theirs.get(name), `annotation ${name}: ${JSON.stringify(text)}`);
       }
     } finally {
       rmSync(directory, { recursive: true, force: true });

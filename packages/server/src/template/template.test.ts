@@ -246,7 +246,9 @@ const parseErrors: [string, string][] = [
   ['{{ continue }}', 'template: test:1: {{continue}} outside {{range}}'],
   ['{{ 3 | 4 }}', 'template: test:1: non executable command in pipeline stage 2'],
   ['{{ .X | "a" }}', 'template: test:1: non executable command in pipeline stage 2'],
-  ['{{ /* c */ }}', "template: test:1: bad character U+002F '/'"],
+  ['{{ /* c */ }}', 'template: test:1: unexpected "/" in command'],
+  ['{{ é }}', 'template: test:1: function "é" not defined'],
+  ['{{ \u00a0 }}', "template: test:1: bad character U+00A0 '\u00a0'"],
   ['{{/* unclosed', 'template: test:1: unclosed comment'],
   ['{{/* c */ x }}', 'template: test:1: comment ends before closing delimiter'],
   ['{{ $x, $y := .X }}', 'template: test:1: too many declarations in command'],
@@ -257,12 +259,12 @@ const parseErrors: [string, string][] = [
   ['{{ 3x }}', 'template: test:1: bad number syntax: "3x"'],
   ['{{ "a".x }}', 'template: test:1: unexpected . after term "\\"a\\""'],
   ['{{ (1 }}', 'template: test:1: unclosed left paren'],
-  ['{{ 1) }}', 'template: test:1: unexpected right paren'],
-  ['{{ # }}', "template: test:1: bad character U+0023 '#'"],
+  ['{{ 1) }}', 'template: test:1: unexpected ")" in command'],
+  ['{{ # }}', 'template: test:1: unexpected "#" in command'],
   ['{{ $x := 1 }}{{ $y = 2 }}', 'template: test:1: undefined variable "$y"'],
   ['{{ if true }}{{ $x := 1 }}{{ end }}{{ $x }}', 'template: test:1: undefined variable "$x"'],
   ['{{ with $x := 1 }}{{ end }}{{ $x }}', 'template: test:1: undefined variable "$x"'],
-  ['{{ define "a" }}a{{ end }}{{ define "a" }}b{{ end }}', 'template: multiple definition of template "a"'],
+  ['{{ define "a" }}a{{ end }}{{ define "a" }}b{{ end }}', 'template: test:1: template: multiple definition of template "a"'],
 ];
 
 describe('parse errors are worded like Go', () => {

@@ -6,8 +6,8 @@ import { builtinFunctions } from './builtins.ts';
 import { executeTree } from './exec.ts';
 import type { MissingKey } from './exec.ts';
 import type { FunctionMap } from './function.ts';
-import { parseTemplate } from './parse.ts';
-import type { ListNode, Tree } from './parse.ts';
+import { isEmptyList, parseTemplate } from './parse.ts';
+import type { Tree } from './parse.ts';
 
 export interface TemplateOptions {
   /** Extra functions; they override the predefined ones of the same name, as in Go. */
@@ -51,19 +51,12 @@ export class Template {
       leftDelim: this.leftDelim,
       rightDelim: this.rightDelim,
     });
-    const pending = new Map(this.trees);
+    // A later Parse may redefine a template (Go allows it before execution); an empty body never replaces one.
     for (const tree of trees) {
-      const existing = pending.get(tree.name);
-      if (existing !== undefined && !isEmptyList(existing.root) && !isEmptyList(tree.root)) {
-        // Go allows redefinition across Parse calls (the later wins) but not within one text.
-        if (trees.filter((candidate) => candidate.name === tree.name).length > 1) {
-          throw new Error(`template: multiple definition of template "${tree.name}"`);
-        }
-      }
+      const existing = this.trees.get(tree.name);
       if (existing !== undefined && isEmptyList(tree.root) && !isEmptyList(existing.root)) continue;
-      pending.set(tree.name, tree);
+      this.trees.set(tree.name, tree);
     }
-    for (const [treeName, tree] of pending) this.trees.set(treeName, tree);
     return this;
   }
 
@@ -85,10 +78,6 @@ export class Template {
     }
     return await executeTree({ lookupTree: (treeName) => this.trees.get(treeName), functions: this.functions, missingKey: this.missingKey }, tree, data);
   }
-}
-
-function isEmptyList(list: ListNode): boolean {
-  return list.nodes.every((node) => (node.kind === 'text' && node.text.trim() === '') || node.kind === 'comment');
 }
 
 /** Parses and executes in one step. */
