@@ -25,6 +25,8 @@
  */
 
 /** Symbol under which an object lists its Go methods. */
+import { zoneAbbreviationFromZoneinfo } from './zoneinfo.ts';
+
 export const goMethods: unique symbol = Symbol('goMethods');
 /** Symbol under which an object states its Go type name (for error messages and `%T`). */
 export const goTypeName: unique symbol = Symbol('goTypeName');
@@ -249,6 +251,10 @@ function fractionOf(value: bigint, unit: bigint): string {
   return `${whole}.${String(rest).padStart(width, '0').replace(/0+$/, '')}`;
 }
 
+function localZoneName(): string {
+  return process.env.TZ ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
 const monthNames = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const dayNames = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 
@@ -409,6 +415,8 @@ function zoneOffsetSeconds(location: string, epochSeconds: number): number {
 
 function zoneAbbreviation(location: string, epochSeconds: number, offsetSeconds: number): string {
   if (location === 'UTC') return 'UTC';
+  const fromZoneinfo = zoneAbbreviationFromZoneinfo(location === 'Local' ? localZoneName() : location, offsetSeconds);
+  if (fromZoneinfo !== undefined) return fromZoneinfo;
   const name = formatterFor(location).formatToParts(new Date(epochSeconds * 1000)).find((part) => part.type === 'timeZoneName')?.value;
   if (name === undefined || name === 'GMT' || name.startsWith('GMT+') || name.startsWith('GMT-')) {
     // Go prints a numeric abbreviation ("+01") for zones without a name.
