@@ -5,7 +5,7 @@
  * Not covered: %x on floats (hex mantissa), %p, argument indexes (`%[1]d`), `%#v` Go syntax.
  */
 import { formatFloat } from './float.ts';
-import { asMap, GoDuration, GoStruct, GoTime, GoUint, isStringer, typeNameOf } from './value.ts';
+import { asMap, GoDuration, GoStruct, GoUint, isStringer, typeNameOf } from './value.ts';
 
 interface Flags {
   plus: boolean;
@@ -55,7 +55,7 @@ function intValue(value: unknown): bigint | undefined {
 
 function formatInteger(value: bigint, verb: string, flags: Flags, unsigned: boolean): string {
   const negative = value < 0n;
-  let magnitude = negative ? -value : value;
+  const magnitude = negative ? -value : value;
   let digits: string;
   switch (verb) {
     case 'x':
@@ -97,7 +97,6 @@ function formatInteger(value: bigint, verb: string, flags: Flags, unsigned: bool
     else if (verb === 'b') digits = '0b' + digits;
   }
   if (verb === 'O') digits = '0o' + digits;
-  magnitude = 0n;
   const sign = negative ? '-' : flags.plus && !unsigned ? '+' : flags.space ? ' ' : '';
   return pad(sign + digits, { ...flags, zero: false });
 }
@@ -212,8 +211,7 @@ export function formatValue(value: unknown, verb: string, flags: Flags): string 
   }
   // Stringers print through their String method for %v %s %q %x %X.
   if (isStringer(value) && (verb === 'v' || verb === 's' || verb === 'q' || verb === 'x' || verb === 'X')) {
-    const text = value.goString();
-    return value instanceof GoTime && value.pointer === false ? formatString(text, verb, flags) : formatString(text, verb, flags);
+    return formatString(value.goString(), verb, flags);
   }
   if (value instanceof Error && (verb === 'v' || verb === 's' || verb === 'q' || verb === 'x' || verb === 'X')) return formatString(value.message, verb, flags);
   switch (typeof value) {

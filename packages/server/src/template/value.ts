@@ -103,9 +103,6 @@ export function isStringer(value: unknown): value is GoStringer {
   return typeof value === 'object' && value !== null && typeof (value as Partial<GoStringer>).goString === 'function';
 }
 
-/** Go's `error` values returned by functions as values (rare), printed with their message. */
-export class GoError extends Error {}
-
 export function isPlainRecord(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
   const prototype: unknown = Object.getPrototypeOf(value);
@@ -174,7 +171,7 @@ export function typeNameOf(value: unknown): string {
   return 'interface {}';
 }
 
-/** Go's notion of truth for if/with/and/or/not. Returns undefined for values that have none (structs are always true). */
+/** Go's notion of truth for if/with/and/or/not: empty and zero values are false; structs and funcs are true. */
 export function isTrue(value: unknown): boolean {
   if (value === undefined || value === null) return false;
   switch (typeof value) {
