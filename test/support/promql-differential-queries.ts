@@ -30,7 +30,9 @@
  *   offset and `@` time is a whole number of seconds, and every evaluation time (instant times,
  *   range starts) is a whole second + 100 ms. So no range or lookback boundary meets a sample, and
  *   no subquery window boundary meets one of the subquery's own steps (whole multiples of its
- *   step since the epoch).
+ *   step since the epoch). A subquery nested in another runs at the outer one's steps (whole
+ *   seconds), so its range is chosen not to be a multiple of its step.
+ * - `lookback_delta` and `limit` query parameters (API additions after 2.42).
  * - annotations (warnings, infos): 3.x added many (#12152 and later); only results are compared.
  */
 
@@ -177,9 +179,18 @@ export function differentialExpressions(times: QueryTimes): string[] {
   // Literals and strings.
   add('1', '-2.5', '"a string"', 'vector(1)', 'scalar(vector(2)) * 3', '1e308 * 10', '+up', 'NaN', '-Inf', '0x1F', '(((temperature_celsius)))');
 
+  // Mixed: value formatting in labels, modifiers inside functions, nested subqueries.
+  add('count_values("v", temperature_celsius)', 'count_values("v", ratio_tiny)', 'count_values("v", memory_bytes)', 'count_values by (job) ("v", rate(process_cpu_seconds_total[5m]))');
+  add('label_replace(up, "x", "$3", "instance", "(.*)-(.*)")', 'label_join(up, "x", "-", "nonexistent", "job")', 'group by (job) (up)', 'stddev by (job) (queue_length)', 'bottomk by (job) (1, temperature_celsius)');
+  add('predict_linear(memory_bytes[1h] offset 30m, 3600)', 'rate(http_requests_total[1h] @ end())', 'min_over_time(temperature_celsius[1h] @ start())', 'sum_over_time(temperature_celsius[1h:] offset 30m)');
+  // A subquery nested in a subquery is evaluated at the outer one's steps (whole multiples of 5m),
+  // so its own window edge falls on its own steps unless its range is not a multiple of its step.
+  add('max_over_time(avg_over_time(temperature_celsius[5m30s:1m])[30m:5m])', `timestamp(temperature_celsius @ ${at})`, '-1 * up offset 1h', 'ln(0 * up)', '-(-temperature_celsius)', 'changes(up[1h])', 'quantile_over_time(scalar(up{instance="api-2:8080"}) * 0.5, queue_length[10m])');
+  add('sum without (le) (rate(http_request_duration_seconds_bucket[5m]))', 'histogram_quantile(0.75, sum by (le, instance) (rate(http_request_duration_seconds_bucket{handler="/healthz"}[15m])))', 'sort_desc(topk(5, memory_bytes))');
+
   // Errors: compared by errorType.
   add('rate(http_requests_total)', 'sum(', 'foo{', 'histogram_quantile("a", up)', 'time() + up[5m]', 'up{job=~"("}', 'unknown_function(up)', 'sum by (job) (up) / on(job) group_left up');
-  add('http_requests_total / ignoring(code) http_requests_total', 'http_requests_total + on(job) group_left temperature_celsius', 'label_replace(up, "instance", "", "instance", ".*") + 1', 'rate(up[5m:1m:1m])', 'up[5m] + 1', 'topk(up, up)');
+  add('http_requests_total / ignoring(code) http_requests_total', 'http_requests_total + on(job) group_left temperature_celsius', 'label_replace(up, "instance", "", "instance", ".*") + 1', 'rate(up[5m:1m:1m])', 'up[5m] + 1', 'topk(up, up)', '1 > 2', 'sum by (job) (up) offset 5m', 'rate(up[5m] @ foo)');
   return exprs;
 }
 
