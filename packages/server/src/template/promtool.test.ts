@@ -53,6 +53,14 @@ const annotations: Record<string, string> = {
   unicodeColumn: 'é {{ .Nope }}',
   multiline: 'line one\n{{ $labels.job }}\n  {{ $labels.instance.x }}',
   chain: '{{ ($labels).job }} {{ (index $labels "job") }}',
+  fmtFloats: '{{ printf "%g|%G|%.3g|%.10g|%e|%.0e|%E|%.3f|%10.4f|%-10.1e|%+g|% g" 1e-7 1e21 1234.5678 0.1 0.000123 15.0 1e100 -0.0005 3.333333 12345.6789 2.5 2.5 }}',
+  fmtInts: '{{ printf "%d|%5d|%-5d|%05d|%+d|% d|%.3d|%x|%X|%#x|%o|%#o|%b|%c|%q|%U|%08x|%x" 42 42 42 -42 5 5 7 255 255 255 8 8 5 65 65 65 255 -255 }}',
+  fmtStrings: '{{ printf "%s|%5s|%-5s|%.1s|%8.3s|%q|%x|%X|% x|%05s|%q|%+q|%#q" "hi" "hi" "hi" "hi" "abcdef" "a\\"b" "hi" "hi" "hi" "ab" "é\\t" "é" "back" }}',
+  fmtErrors: '{{ printf "%s|%d|%f|%t|%s|%z|%!|%d" 5 1.5 3 1 nil 1 }} {{ printf "%*d|%.*f|%-*d|" 5 42 2 3.14159 4 7 }}',
+  fmtComposite: '{{ printf "%v|%q|%d|%s|%v|%T|%T|%T|%T" (args 1 "a") (args "x") (query "m" | len) $labels (query "m" | first) $labels 1.5 nil (args) }}',
+  fmtSpecial: '{{ printf "%v %v %f %5.1f %05.1f %+f %.2f" (parseDuration "0") (humanize 0) 0.0 2.25 -2.25 -0.0 0.005 }}',
+  valueForms: '{{ 1e-7 }} {{ 100000.0 }} {{ 1000000.0 }} {{ 123456789.0 }} {{ 0.1 }} {{ 2.5e-3 }} {{ 1.7976931348623157e308 }} {{ 5e-324 }}',
+  humanizeMore: '{{ humanize 999.95 }} {{ humanize 1000 }} {{ humanize -0.001 }} {{ humanize 1e-30 }} {{ humanize1024 1023 }} {{ humanize1024 1025 }} {{ humanizePercentage 0.99999 }} {{ humanizeDuration 59.999 }} {{ humanizeDuration 86399 }} {{ humanizeDuration 0.0000012 }}',
   comparisons: '{{ eq $labels.job "node" "x" }} {{ ne 1 2 }} {{ le 2 2 }} {{ ge "a" "b" }} {{ eq $labels.nope "" }}',
 };
 
