@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import { createGunzip } from 'node:zlib';
 import type { Authorization, BasicAuth, HttpHeader, NameEscapingScheme, ScrapeProtocol, TlsConfig, TlsVersion } from '../../config/index.ts';
 import { SCRAPE_ACCEPT_HEADER } from './exposition/index.ts';
@@ -132,7 +133,10 @@ export interface ScrapeHttpOptions {
 }
 
 export interface ScrapeResponse {
-  /** The body, decompressed; decoded to text piece by piece by the parser's caller. */
+  /**
+   * The body, decompressed; decoded to text piece by piece by the parser's caller. Valid until the
+   * client's next fetch(), which may reuse its memory.
+   */
   body: Uint8Array;
   /** The Content-Type header, '' when absent. */
   contentType: string;
@@ -167,6 +171,14 @@ export class ScrapeHttpClient {
   private httpAgent: http.Agent | null = null;
   private httpsAgent: https.Agent | null = null;
   private tlsKey = '';
+  /** The scrape URL, parsed once; the request options of the last URL requested. */
+  private url: URL | null = null;
+  private requestUrl: URL | null = null;
+  private requestOptions: http.RequestOptions = {};
+  /** Where bodies that arrive in several chunks are joined (see joinBody). */
+  private bodyBuffer: Buffer = Buffer.alloc(0);
+  /** Headers that need no file read, built by the first scrape. */
+  private fixedHeaders: Record<string, string> | null = null;
 
   constructor(options: ScrapeHttpOptions) {
     this.options = options;
@@ -182,11 +194,11 @@ export class ScrapeHttpClient {
   /** Performs one scrape request. Throws ScrapeError. */
   async fetch(): Promise<ScrapeResponse> {
     const o = this.options;
-    const headers = await this.headers();
+    let headers = this.fixedHeaders ?? (await this.headers());
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), o.timeoutMs);
     try {
-      let url = new URL(o.url);
+      let url = (this.url ??= new URL(o.url));
       for (let redirects = 0; ; redirects++) {
         const agent = url.protocol === 'https:' ? await this.tlsAgent() : this.plainAgent();
         const res = await this.request(url, headers, agent, controller.signal);
@@ -194,7 +206,10 @@ export class ScrapeHttpClient {
           res.resume();
           if (redirects + 1 >= MAX_REDIRECTS) throw new ScrapeError('http', `Get "${o.url}": stopped after ${MAX_REDIRECTS} redirects`);
           const next = new URL(res.headers.location, url);
-          if (next.host !== url.host) delete headers.authorization;
+          if (next.host !== url.host) {
+            headers = { ...headers };
+            delete headers.authorization;
+          }
           url = next;
           continue;
         }
@@ -213,7 +228,23 @@ export class ScrapeHttpClient {
     }
   }
 
+  /**
+   * The request headers. Unless something is read from a file (read at every scrape, so rotated
+   * credentials are picked up), they are the same every time: built once.
+   */
   private async headers(): Promise<Record<string, string>> {
+    const o = this.options;
+    const fromFiles =
+      (o.httpHeaders !== undefined && Object.values(o.httpHeaders).some((header) => header.files.length > 0)) ||
+      o.basicAuth?.usernameFile !== undefined ||
+      o.basicAuth?.passwordFile !== undefined ||
+      (o.basicAuth === undefined && o.authorization?.credentialsFile !== undefined);
+    const headers = await this.buildHeaders();
+    if (!fromFiles) this.fixedHeaders = headers;
+    return headers;
+  }
+
+  private async buildHeaders(): Promise<Record<string, string>> {
     const o = this.options;
     const headers: Record<string, string> = {};
     if (o.httpHeaders !== undefined) {
@@ -270,6 +301,11 @@ export class ScrapeHttpClient {
     return this.httpsAgent;
   }
 
+  /**
+   * One GET. The request options are converted from the URL once per URL, and the timeout destroys
+   * the request from one abort listener (cheaper than Node's `signal` option, which also watches the
+   * stream's end).
+   */
   private request(url: URL, headers: Record<string, string>, agent: http.Agent, signal: AbortSignal): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
       const send = url.protocol === 'https:' ? https.request : http.request;
@@ -277,10 +313,38 @@ export class ScrapeHttpClient {
         reject(new Error(`unsupported protocol scheme ${JSON.stringify(url.protocol.slice(0, -1))}`));
         return;
       }
-      const req = send(url, { method: 'GET', headers, agent, signal }, resolve);
+      if (signal.aborted) {
+        reject(new Error('aborted'));
+        return;
+      }
+      if (url !== this.requestUrl) {
+        this.requestOptions = { ...urlToHttpOptions(url), method: 'GET' };
+        this.requestUrl = url;
+      }
+      const onAbort = () => req.destroy(new Error('aborted'));
+      const req = send({ ...this.requestOptions, headers, agent }, (res) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(res);
+      });
+      signal.addEventListener('abort', onAbort, { once: true });
       req.on('error', reject);
       req.end();
     });
+  }
+
+  /**
+   * The body's chunks copied into one buffer reused from scrape to scrape (a body is parsed before
+   * the next request starts): no fresh allocation, page faults and external-memory pressure per scrape.
+   */
+  private joinBody(chunks: readonly Buffer[], size: number): Buffer {
+    if (this.bodyBuffer.length < size) this.bodyBuffer = Buffer.allocUnsafe(Math.max(size, this.bodyBuffer.length * 2));
+    const body = this.bodyBuffer;
+    let at = 0;
+    for (const chunk of chunks) {
+      body.set(chunk, at);
+      at += chunk.length;
+    }
+    return body.subarray(0, size);
   }
 
   private readBody(res: IncomingMessage, signal: AbortSignal): Promise<ScrapeResponse> {
@@ -314,7 +378,7 @@ export class ScrapeHttpClient {
       source.on('end', () => {
         if (settled) return;
         settled = true;
-        resolve({ body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size), contentType, bytes: size });
+        resolve({ body: chunks.length === 1 ? chunks[0] : this.joinBody(chunks, size), contentType, bytes: size });
       });
     });
   }

@@ -612,6 +612,31 @@ describe('ScrapeLoop with large bodies (parsed in pieces)', () => {
     assert.equal([...data.keys()].filter((k) => k.startsWith('h_bucket') || k.startsWith('g{') || k.startsWith('odd')).length, 5001);
   });
 
+  it('bodies of several chunks, one after another in one loop, each read whole (plain and gzip)', async () => {
+    const { loop, storage, clock } = setup();
+    const body = (lines: number, round: number) => Array.from({ length: lines }, (_, i) => `m{i="${i}",pad="${'z'.repeat(40)}"} ${round * 100_000 + i}`).join('\n') + '\n';
+    const sizes = [4000, 2500, 6000, 3000];
+    for (const [round, lines] of sizes.entries()) {
+      clock.t = T0 + round * 15_000;
+      target.gzip = round % 2 === 1;
+      target.body = body(lines, round);
+      await loop.scrapeOnce();
+      assert.equal(loop.status().lastError, '');
+    }
+    const data = dump(storage);
+    for (const i of [0, 2499, 2999, 5999]) {
+      const points = data.get(series('m', { i: String(i), pad: 'z'.repeat(40) })) ?? [];
+      for (const [t, v] of points) {
+        const round = (t - T0) / 15_000;
+        if (i < sizes[round]) assert.equal(v, round * 100_000 + i, `i=${i} round ${round}`);
+        else assert.ok(Number.isNaN(v), `i=${i} round ${round} stale`);
+      }
+      // A sample in every round that has the series, a stale marker in a round right after one that had it.
+      const expected = sizes.filter((n, round) => i < n || (round > 0 && i < sizes[round - 1])).length;
+      assert.equal(points.length, expected, `i=${i}`);
+    }
+  });
+
   it('names the right line of an error in a later piece, and refuses data after # EOF', async () => {
     const lines: string[] = [];
     for (let i = 0; i < 5000; i++) lines.push(`m{i="${i}",pad="${'y'.repeat(30)}"} ${i}`);
