@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { alertmanagerFunctions, notificationData, queryUnescape, titleLowering } from './alertmanager.ts';
+import { alertmanagerFunctions, alertmanagerTemplate, executeTextString, notificationData, queryUnescape, titleLowering } from './alertmanager.ts';
 import { Template } from './template.ts';
 
 const startsAt = Date.UTC(2024, 0, 1, 0, 0, 0);
@@ -36,12 +36,16 @@ const outputs: [string, string][] = [
   ['{{ (index .Alerts 0).StartsAt.Format "2006-01-02T15:04:05Z07:00" }}', '2024-01-01T00:00:00Z'],
   ['{{ (index .Alerts 0).Fingerprint }} {{ (index .Alerts 1).GeneratorURL }}|', 'abc123 |'],
   ['{{ .GroupLabels.alertname }}', 'HighErrorRate'],
-  ['{{ .CommonLabels }}', 'map[alertname:HighErrorRate job:api severity:critical]'],
-  ['{{ .CommonLabels.SortedPairs }}', '[{alertname HighErrorRate} {job api} {severity critical}]'],
+  // KV and Pairs are Stringers: fmt prints them as name=value lists.
+  ['{{ .CommonLabels }}', 'alertname=HighErrorRate, job=api, severity=critical'],
+  ['{{ printf "%v|%s" .GroupLabels .CommonLabels.SortedPairs }}', 'alertname=HighErrorRate|alertname=HighErrorRate, job=api, severity=critical'],
+  ['{{ .CommonLabels.SortedPairs }}', 'alertname=HighErrorRate, job=api, severity=critical'],
+  ['{{ range (index .Alerts 0).Labels.SortedPairs }}{{ .Name }} {{ end }}', 'alertname instance job severity '],
+  ['{{ printf "%T %T" .Alerts .Alerts.Firing }}', 'template.Alerts []template.Alert'],
   ['{{ range .CommonLabels.SortedPairs }}{{ .Name }}={{ .Value }};{{ end }}', 'alertname=HighErrorRate;job=api;severity=critical;'],
   ['{{ .CommonLabels.SortedPairs.Names }}', '[alertname job severity]'],
   ['{{ .CommonLabels.Names }} {{ .CommonLabels.Values }}', '[alertname job severity] [HighErrorRate api critical]'],
-  ['{{ .CommonLabels.Remove .GroupLabels.Names }}', 'map[job:api severity:critical]'],
+  ['{{ .CommonLabels.Remove .GroupLabels.Names }}', 'job=api, severity=critical'],
   ['{{ (.CommonLabels.Remove (stringSlice "job")).Names }}', '[alertname severity]'],
   ['{{ join ", " .CommonLabels.Values }}', 'HighErrorRate, api, critical'],
   ['{{ .CommonLabels.Values | join "/" }}', 'HighErrorRate/api/critical'],
@@ -88,6 +92,17 @@ describe('Alertmanager notification templates', () => {
     await assert.rejects(render('{{ urlUnescape "%zz" }}'), /error calling urlUnescape: invalid URL escape "%zz"$/);
     await assert.rejects(render('{{ join "," .Status }}'), /expected \[\]string; got string$/);
     await assert.rejects(render('{{ .Nope }}'), /can't evaluate field Nope in type template.Data$/);
+  });
+
+  it('ExecuteTextString: text next to loaded definitions, missingkey=zero, receiver quoted like regexp.QuoteMeta', async () => {
+    const definitions = alertmanagerTemplate({ now: () => now });
+    definitions.parse('{{ define "slack.title" }}[{{ .Status | toUpper }}] {{ .GroupLabels.alertname }}{{ end }}', 'custom.tmpl');
+    assert.equal(await executeTextString(definitions, '{{ template "slack.title" . }} {{ .CommonLabels.nope }}|', data), '[FIRING] HighErrorRate |');
+    assert.equal(await executeTextString(definitions, '', data), '');
+    const quoted = notificationData({ receiver: 'team.a+b', status: 'firing', alerts: [], groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: '' });
+    assert.equal(await executeTextString(definitions, '{{ .Receiver }}', quoted), 'team\\.a\\+b');
+    // Each text was parsed into a copy; the loaded definitions stay as they were.
+    assert.deepEqual(definitions.definedTemplates(), ['custom.tmpl', 'slack.title']);
   });
 
   it('helpers', () => {

@@ -8,6 +8,7 @@ import { templateFunction } from './function.ts';
 import type { FunctionMap } from './function.ts';
 import { humanizeDuration } from './prometheus.ts';
 import { regexMatch, regexReplaceAll } from './regex.ts';
+import { Template } from './template.ts';
 import { compareGoStrings, GoDuration, GoMap, GoStruct, GoTime, isKnownLocation, typeNameOf, withMethods } from './value.ts';
 
 export interface AlertmanagerFunctionOptions {
@@ -88,10 +89,17 @@ export function alertmanagerFunctions(options: AlertmanagerFunctionOptions = {})
   };
 }
 
-/** Alertmanager's KV: a label or annotation set with SortedPairs, Names, Values and Remove. */
+/**
+ * Alertmanager's KV: a label or annotation set with SortedPairs (alertname first, then by name),
+ * Names, Values, Remove, and a String method ("a=1, b=2") that fmt uses when it is printed.
+ */
 export function keyValues(record: Record<string, string>): GoMap {
   const entries = new Map(Object.entries(record));
-  const sortedNames = (): string[] => [...entries.keys()].sort(compareGoStrings);
+  const sortedNames = (): string[] => {
+    const names = [...entries.keys()].filter((name) => name !== 'alertname').sort(compareGoStrings);
+    return entries.has('alertname') ? ['alertname', ...names] : names;
+  };
+  const pairsText = (): string => sortedNames().map((name) => `${name}=${entries.get(name) ?? ''}`).join(', ');
   return new GoMap(entries, {
     elementZero: '',
     typeName: 'template.KV',
@@ -103,6 +111,7 @@ export function keyValues(record: Record<string, string>): GoMap {
         const removed = new Set(expectStrings(keys));
         return keyValues(Object.fromEntries([...entries].filter(([name]) => !removed.has(name))));
       },
+      String: pairsText,
     },
   });
 }
@@ -112,6 +121,7 @@ function pairs(list: { name: string; value: string }[]): GoStruct[] {
   return withMethods(result, 'template.Pairs', {
     Names: () => list.map((pair) => pair.name),
     Values: () => list.map((pair) => pair.value),
+    String: () => list.map((pair) => `${pair.name}=${pair.value}`).join(', '),
   });
 }
 
@@ -139,11 +149,18 @@ export interface NotificationData {
 
 const zeroTime = new GoTime(-62135596800n * 1_000_000_000n, 'UTC');
 
+/** Alerts has Firing and Resolved; they return plain []Alert, without those methods, as in Alertmanager. */
 function alertsValue(alerts: GoStruct[]): GoStruct[] {
+  const subset = (status: string): GoStruct[] => withMethods(alerts.filter((alert) => alert.fields.Status === status), '[]template.Alert', {});
   return withMethods(alerts, 'template.Alerts', {
-    Firing: () => alertsValue(alerts.filter((alert) => alert.fields.Status === 'firing')),
-    Resolved: () => alertsValue(alerts.filter((alert) => alert.fields.Status === 'resolved')),
+    Firing: () => subset('firing'),
+    Resolved: () => subset('resolved'),
   });
+}
+
+/** Go's regexp.QuoteMeta, which Alertmanager applies to the receiver name in Data. */
+function quoteMeta(text: string): string {
+  return text.replace(/[\\.+*?()|[\]{}^$]/g, (character) => `\\${character}`);
 }
 
 /** Builds Alertmanager's template.Data for a notification. */
@@ -158,7 +175,7 @@ export function notificationData(data: NotificationData): GoStruct {
     Fingerprint: alert.fingerprint ?? '',
   }));
   return new GoStruct('template.Data', {
-    Receiver: data.receiver,
+    Receiver: quoteMeta(data.receiver),
     Status: data.status,
     Alerts: alertsValue(alerts),
     GroupLabels: keyValues(data.groupLabels),
@@ -166,4 +183,21 @@ export function notificationData(data: NotificationData): GoStruct {
     CommonAnnotations: keyValues(data.commonAnnotations),
     ExternalURL: data.externalURL,
   });
+}
+
+/**
+ * Alertmanager's ExecuteTextString: `text` (a receiver field such as a Slack title) is parsed as a
+ * new template next to the loaded definitions (default.tmpl and the user's files, in `definitions`)
+ * and executed with missingkey=zero. Empty text renders as empty without parsing.
+ */
+export async function executeTextString(definitions: Template, text: string, data: unknown): Promise<string> {
+  if (text === '') return '';
+  const template = definitions.clone('', { missingKey: 'zero' });
+  template.parse(text);
+  return await template.execute(data);
+}
+
+/** A template set with Alertmanager's functions and options, ready for notification templates. */
+export function alertmanagerTemplate(options: AlertmanagerFunctionOptions = {}): Template {
+  return new Template('', { functions: alertmanagerFunctions(options), missingKey: 'zero' });
 }

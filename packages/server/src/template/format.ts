@@ -5,7 +5,7 @@
  * Not covered: %x on floats (hex mantissa), %p, argument indexes (`%[1]d`), `%#v` Go syntax.
  */
 import { formatFloat } from './float.ts';
-import { asMap, GoDuration, GoStruct, GoUint, isStringer, typeNameOf } from './value.ts';
+import { asMap, GoDuration, GoStruct, GoUint, isStringer, methodsOf, typeNameOf } from './value.ts';
 
 interface Flags {
   plus: boolean;
@@ -210,8 +210,10 @@ export function formatValue(value: unknown, verb: string, flags: Flags): string 
     return badVerb(verb, value);
   }
   // Stringers print through their String method for %v %s %q %x %X.
-  if (isStringer(value) && (verb === 'v' || verb === 's' || verb === 'q' || verb === 'x' || verb === 'X')) {
-    return formatString(value.goString(), verb, flags);
+  // Any value with a String method is a fmt.Stringer (time.Time, Alertmanager's KV, …).
+  const stringMethod = methodsOf(value)?.String;
+  if ((isStringer(value) || stringMethod !== undefined) && (verb === 'v' || verb === 's' || verb === 'q' || verb === 'x' || verb === 'X')) {
+    return formatString(isStringer(value) ? value.goString() : String(stringMethod?.()), verb, flags);
   }
   if (value instanceof Error && (verb === 'v' || verb === 's' || verb === 'q' || verb === 'x' || verb === 'X')) return formatString(value.message, verb, flags);
   switch (typeof value) {

@@ -26,5 +26,5 @@ export {
   prometheusFunctions,
 } from './prometheus.ts';
 export type { AlertExpandOptions, AlertTemplateInput, PrometheusExpandOptions, PrometheusFunctionOptions, QuerySample, TemplateQueryFunction } from './prometheus.ts';
-export { alertmanagerFunctions, keyValues, notificationData } from './alertmanager.ts';
+export { alertmanagerFunctions, alertmanagerTemplate, executeTextString, keyValues, notificationData } from './alertmanager.ts';
 export type { AlertmanagerFunctionOptions, NotificationAlert, NotificationData } from './alertmanager.ts';

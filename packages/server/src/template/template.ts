@@ -60,6 +60,21 @@ export class Template {
     return this;
   }
 
+  /**
+   * A copy sharing this set's definitions and functions (trees are immutable), named `name`;
+   * later parses into the copy leave this one untouched, like Go's Clone followed by New(name).
+   */
+  clone(name = this.name, options: { missingKey?: MissingKey } = {}): Template {
+    const copy = new Template(name, {
+      functions: this.functions,
+      missingKey: options.missingKey ?? this.missingKey,
+      leftDelim: this.leftDelim,
+      rightDelim: this.rightDelim,
+    });
+    for (const [treeName, tree] of this.trees) copy.trees.set(treeName, tree);
+    return copy;
+  }
+
   /** Names of the defined templates, sorted. */
   definedTemplates(): string[] {
     return [...this.trees.keys()].sort();
