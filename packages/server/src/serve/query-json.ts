@@ -100,9 +100,8 @@ export function queryDataBytes(value: QueryValue): Uint8Array {
         out.text(goJson(labelsJson(sample.labels)));
         out.ascii(',"value":[');
         out.timestamp(sample.timestamp);
-        out.ascii(',"');
-        out.ascii(formatSampleValue(sample.value));
-        out.ascii('"]}');
+        out.sampleValue(sample.value);
+        out.ascii(']}');
       }
       out.ascii(']');
       break;
@@ -121,9 +120,8 @@ export function queryDataBytes(value: QueryValue): Uint8Array {
           for (let i = 0; i < timestamps.length; i++) {
             out.ascii(i > 0 ? ',[' : '[');
             out.timestamp(timestamps[i]);
-            out.ascii(',"');
-            out.ascii(formatSampleValue(values[i]));
-            out.ascii('"]');
+            out.sampleValue(values[i]);
+            out.ascii(']');
           }
           out.ascii(']');
         }
@@ -193,6 +191,37 @@ class JsonBytes {
       buffer[this.length + 3] = 0x30 + (fraction % 10);
       this.length += 4;
     }
+  }
+
+  /**
+   * `,"<value>"` as formatSampleValue writes it. Whole numbers (counters, gauges of counts) are
+   * written digit by digit without making a string; the rest go through formatSampleValue.
+   */
+  sampleValue(value: number): void {
+    if (Number.isInteger(value) && value > -1e15 && value < 1e15 && !(value === 0 && 1 / value < 0)) {
+      this.ensure(20);
+      const buffer = this.buffer;
+      buffer[this.length++] = 0x2c;
+      buffer[this.length++] = 0x22;
+      let rest = value;
+      if (rest < 0) {
+        buffer[this.length++] = 0x2d;
+        rest = -rest;
+      }
+      let digits = 1;
+      for (let power = 10; power <= rest; power *= 10) digits++;
+      let at = this.length + digits;
+      this.length = at;
+      do {
+        buffer[--at] = 0x30 + (rest % 10);
+        rest = Math.floor(rest / 10);
+      } while (rest > 0);
+      buffer[this.length++] = 0x22;
+      return;
+    }
+    this.ascii(',"');
+    this.ascii(formatSampleValue(value));
+    this.ascii('"');
   }
 
   bytes(): Uint8Array {

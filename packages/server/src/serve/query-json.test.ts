@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { formatSampleValue, queryDataJson } from './query-json.ts';
+
+describe('query result JSON', () => {
+  it('writes every sample value as formatSampleValue does, whole numbers included', () => {
+    const values = [0, -0, 1, -5, 42, 123456789012345, 999999999999999, 1e15, -1e15, 1e21, 1.5, -0.25, 1e-7, NaN, Infinity, -Infinity, 2 ** 53];
+    const json = queryDataJson({
+      type: 'matrix',
+      series: [{ labels: ['job', 'a'], timestamps: Float64Array.from(values, (_, i) => i * 1500), values: Float64Array.from(values) }],
+    });
+    const parsed = JSON.parse(json) as { result: { values: [number, string][] }[] };
+    assert.deepEqual(
+      parsed.result[0].values.map((point) => point[1]),
+      values.map(formatSampleValue),
+    );
+    assert.ok(json.includes('[1.500,"-0"]'), json);
+  });
+
+  it('writes a vector sample as Prometheus does', () => {
+    const json = queryDataJson({ type: 'vector', samples: [{ labels: ['__name__', 'up', 'job', 'x'], timestamp: 1435781451781, value: 1 }] });
+    assert.equal(json, '{"resultType":"vector","result":[{"metric":{"__name__":"up","job":"x"},"value":[1435781451.781,"1"]}]}');
+  });
+});
