@@ -10,9 +10,14 @@ import http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { urlToHttpOptions } from 'node:url';
-import { createGunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { createGunzip, gunzip } from 'node:zlib';
 import type { Authorization, BasicAuth, HttpHeader, NameEscapingScheme, ScrapeProtocol, TlsConfig, TlsVersion } from '../../config/index.ts';
 import { SCRAPE_ACCEPT_HEADER } from './exposition/index.ts';
+import { BodyTooLarge, PlainHttpConnection } from './plain-http.ts';
+import type { PlainResponse } from './plain-http.ts';
+
+const gunzipAsync = promisify(gunzip);
 
 /** Why a scrape failed, as counted in Vigil's own metrics. */
 export type ScrapeFailureReason =
@@ -175,6 +180,8 @@ export class ScrapeHttpClient {
   private url: URL | null = null;
   private requestUrl: URL | null = null;
   private requestOptions: http.RequestOptions = {};
+  /** Plain-http targets: one kept-alive connection of the minimal client. */
+  private readonly plain = new PlainHttpConnection();
   /** Where bodies that arrive in several chunks are joined (see joinBody). */
   private bodyBuffer: Buffer = Buffer.alloc(0);
   /** Headers that need no file read, built by the first scrape. */
@@ -185,6 +192,7 @@ export class ScrapeHttpClient {
   }
 
   close(): void {
+    this.plain.close();
     this.httpAgent?.destroy();
     this.httpsAgent?.destroy();
     this.httpAgent = null;
@@ -200,6 +208,22 @@ export class ScrapeHttpClient {
     try {
       let url = (this.url ??= new URL(o.url));
       for (let redirects = 0; ; redirects++) {
+        if (url.protocol === 'http:') {
+          const res = await this.plain.get(url, headers, controller.signal, o.bodySizeLimit > 0 ? o.bodySizeLimit : Infinity);
+          const location = res.headers.location;
+          if (o.followRedirects && REDIRECT_STATUSES.has(res.statusCode) && location !== undefined) {
+            if (redirects + 1 >= MAX_REDIRECTS) throw new ScrapeError('http', `Get "${o.url}": stopped after ${MAX_REDIRECTS} redirects`);
+            const next = new URL(location, url);
+            if (next.host !== url.host) {
+              headers = { ...headers };
+              delete headers.authorization;
+            }
+            url = next;
+            continue;
+          }
+          if (res.statusCode !== 200) throw new ScrapeError('http', `server returned HTTP status ${res.statusCode} ${res.statusMessage}`.trimEnd());
+          return await this.plainBody(res, controller.signal);
+        }
         const agent = url.protocol === 'https:' ? await this.tlsAgent() : this.plainAgent();
         const res = await this.request(url, headers, agent, controller.signal);
         if (o.followRedirects && REDIRECT_STATUSES.has(res.statusCode ?? 0) && res.headers.location !== undefined) {
@@ -222,6 +246,7 @@ export class ScrapeHttpClient {
     } catch (error) {
       if (error instanceof ScrapeError) throw error;
       if (controller.signal.aborted) throw new ScrapeError('timeout', `Get "${o.url}": context deadline exceeded`);
+      if (error instanceof BodyTooLarge) throw new ScrapeError('body_size_limit', 'body size limit exceeded');
       throw new ScrapeError('http', `Get "${o.url}": ${(error as Error).message}`);
     } finally {
       clearTimeout(timer);
@@ -330,6 +355,24 @@ export class ScrapeHttpClient {
       req.on('error', reject);
       req.end();
     });
+  }
+
+  /** The body of a plain-http response: joined, and decompressed when gzip (the size limit applies after decompression). */
+  private async plainBody(res: PlainResponse, signal: AbortSignal): Promise<ScrapeResponse> {
+    const contentType = res.headers['content-type'] ?? '';
+    const raw = res.chunks.length === 1 ? res.chunks[0] : this.joinBody(res.chunks, res.size);
+    if (res.headers['content-encoding'] !== 'gzip') return { body: raw, contentType, bytes: res.size };
+    const limit = this.options.bodySizeLimit > 0 ? this.options.bodySizeLimit : Infinity;
+    let body: Buffer;
+    try {
+      body = await gunzipAsync(raw, limit === Infinity ? {} : { maxOutputLength: Math.max(1, limit - 1) });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new ScrapeError('body_size_limit', 'body size limit exceeded');
+      throw new ScrapeError('http', `gzip: ${(error as Error).message}`);
+    }
+    if (signal.aborted) throw new Error('aborted');
+    if (body.length >= limit) throw new ScrapeError('body_size_limit', 'body size limit exceeded');
+    return { body, contentType, bytes: body.length };
   }
 
   /**
