@@ -239,25 +239,45 @@ function writeHistogram(out: FileWriter, family: string, labels: string, random:
 export const HEAVY_METRIC = 'heavy_requests_total';
 export const HEAVY_JOBS = 20;
 
-/** `series` counters (`heavy_requests_total{job, instance}`) from `start` for `hours`. */
-export function writeHeavyWorkload(file: string, series: number, start: number, hours: number): { bytes: number; samples: number } {
-  const out = new FileWriter(file);
-  const steps = Math.round((hours * 3600_000) / INTERVAL);
-  out.write(`# TYPE heavy_requests counter\n`);
+/**
+ * `series` counters (`heavy_requests_total{job, instance}`) from `start` (a 2 h boundary) for
+ * `hours`, as one OpenMetrics file per 2-hour block range (`${prefix}-0.om.txt`, …): each file is
+ * backfilled on its own, which keeps `vigil import`'s memory to one block range's samples.
+ */
+export function writeHeavyWorkload(prefix: string, series: number, start: number, hours: number): { files: string[]; bytes: number; samples: number } {
+  const stepsPerFile = (2 * 3600_000) / INTERVAL;
+  const totalSteps = Math.round((hours * 3600_000) / INTERVAL);
+  const files: string[] = [];
+  const writers: FileWriter[] = [];
+  for (let first = 0; first < totalSteps; first += stepsPerFile) {
+    files.push(`${prefix}-${files.length}.om.txt`);
+    const writer = new FileWriter(files[files.length - 1]);
+    writer.write(`# TYPE heavy_requests counter\n`);
+    writers.push(writer);
+  }
   for (let i = 0; i < series; i++) {
     const random = seededRandom(i + 1);
-    const prefix = `${HEAVY_METRIC}{instance="10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:9100",job="job-${i % HEAVY_JOBS}"} `;
+    const labels = `${HEAVY_METRIC}{instance="10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:9100",job="job-${i % HEAVY_JOBS}"} `;
     const offset = offsetOf(i);
     const rate = Math.floor(random() * 100);
     let value = Math.floor(random() * 1e6);
-    let text = '';
-    for (let k = 0; k < steps; k++) {
-      value += rate + (k & 3);
-      text += `${prefix}${value} ${timestampText(start + k * INTERVAL + offset)}\n`;
+    for (let f = 0; f < writers.length; f++) {
+      const end = Math.min(totalSteps, (f + 1) * stepsPerFile);
+      let text = '';
+      for (let k = f * stepsPerFile; k < end; k++) {
+        value += rate + (k & 3);
+        text += `${labels}${value} ${timestampText(start + k * INTERVAL + offset)}\n`;
+      }
+      writers[f].samples += end - f * stepsPerFile;
+      writers[f].write(text);
     }
-    out.samples += steps;
-    out.write(text);
   }
-  out.close();
-  return { bytes: out.bytes, samples: out.samples };
+  let bytes = 0;
+  let samples = 0;
+  for (const writer of writers) {
+    writer.close();
+    bytes += writer.bytes;
+    samples += writer.samples;
+  }
+  return { files, bytes, samples };
 }
