@@ -37,4 +37,32 @@ export class ArraySampleIterator implements SampleIterator {
     while (this.next()) if (this.timestamp >= t) return true;
     return false;
   }
+
+  readInto(maxt: number, timestamps: Float64Array, values: Float64Array, offset: number): number {
+    const end = Math.min(timestamps.length, values.length);
+    const count = this.count;
+    let i = this.index + 1;
+    if (i > count || offset >= end) return 0;
+    const limit = Math.min(maxt, this.maxt);
+    const mint = this.mint;
+    const source = this.timestamps;
+    const sourceValues = this.values;
+    // Samples before mint come only before the first one returned.
+    if (this.index < 0) while (i < count && source[i] < mint) i++;
+    let k = offset;
+    while (i < count && k < end) {
+      const t = source[i];
+      if (t > limit) break;
+      timestamps[k] = t;
+      values[k] = sourceValues[i];
+      k++;
+      i++;
+    }
+    if (k > offset) {
+      this.index = i - 1;
+      this.timestamp = timestamps[k - 1];
+      this.value = sourceValues[i - 1];
+    }
+    return k - offset;
+  }
 }

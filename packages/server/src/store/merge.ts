@@ -53,40 +53,215 @@ export class MergeQuerier implements Querier {
   }
 }
 
-/** Merges sample iterators by timestamp; on equal timestamps the last iterator's sample is kept. */
+/** Buffered samples of one input of a MergeIterator. */
+interface Run {
+  timestamps: Float64Array;
+  values: Float64Array;
+}
+
+const RUN_LENGTH = 256;
+/** Runs of finished merges, reused: a query merges one series per block after another. */
+const freeRuns: Run[] = [];
+
+function takeRun(): Run {
+  return freeRuns.pop() ?? { timestamps: new Float64Array(RUN_LENGTH), values: new Float64Array(RUN_LENGTH) };
+}
+
+function giveRun(run: Run): void {
+  if (freeRuns.length < 64) freeRuns.push(run);
+}
+
+/**
+ * Merges sample iterators by timestamp; on equal timestamps the last iterator's sample is kept.
+ * Each input is read in bulk into a buffered run; `readInto` copies the run of the input with the
+ * earliest sample up to the next input's first sample, and once that run is used up reads the input
+ * straight into the output (so inputs that do not overlap in time, blocks then head, cost one copy).
+ */
 export class MergeIterator implements SampleIterator {
-  private readonly has: boolean[];
-  private started = false;
   timestamp = 0;
   value = 0;
+  private readonly runs: (Run | null)[];
+  /** Next unread sample of each input's run, and the run's length. */
+  private readonly positions: Int32Array;
+  private readonly lengths: Int32Array;
+  /** 1 once an input said it has no more samples (what is buffered is still to be read). */
+  private readonly ended: Uint8Array;
+  private started = false;
+  private done = false;
 
   constructor(private readonly iterators: SampleIterator[]) {
-    this.has = iterators.map(() => false);
+    this.runs = iterators.map(() => null);
+    this.positions = new Int32Array(iterators.length);
+    this.lengths = new Int32Array(iterators.length);
+    this.ended = new Uint8Array(iterators.length);
   }
 
-  next(): boolean {
-    if (!this.started) {
-      this.started = true;
-      for (let i = 0; i < this.iterators.length; i++) this.has[i] = this.iterators[i].next();
-    } else {
-      for (let i = 0; i < this.iterators.length; i++) {
-        if (this.has[i] && this.iterators[i].timestamp === this.timestamp) this.has[i] = this.iterators[i].next();
+  /** Whether input i has a buffered sample, reading more when its run is used up. */
+  private fill(i: number): boolean {
+    if (this.positions[i] < this.lengths[i]) return true;
+    let run = this.runs[i];
+    if (this.ended[i] === 1) {
+      if (run !== null) {
+        giveRun(run);
+        this.runs[i] = null;
       }
+      return false;
     }
-    let best = -1;
-    for (let i = 0; i < this.iterators.length; i++) {
-      if (!this.has[i]) continue;
-      if (best < 0 || this.iterators[i].timestamp <= this.iterators[best].timestamp) best = i;
+    if (run === null) {
+      run = takeRun();
+      this.runs[i] = run;
     }
-    if (best < 0) return false;
-    this.timestamp = this.iterators[best].timestamp;
-    this.value = this.iterators[best].value;
+    const read = this.iterators[i].readInto(Infinity, run.timestamps, run.values, 0);
+    this.positions[i] = 0;
+    this.lengths[i] = read;
+    if (read < run.timestamps.length) this.ended[i] = 1;
+    if (read === 0) {
+      giveRun(run);
+      this.runs[i] = null;
+      return false;
+    }
     return true;
   }
 
-  seek(t: number): boolean {
-    if (this.started && this.timestamp >= t) return true;
-    while (this.next()) if (this.timestamp >= t) return true;
+  private head(i: number): number {
+    return (this.runs[i] as Run).timestamps[this.positions[i]];
+  }
+
+  private finish(): false {
+    this.done = true;
+    for (let i = 0; i < this.runs.length; i++) {
+      const run = this.runs[i];
+      if (run !== null) giveRun(run);
+      this.runs[i] = null;
+      this.positions[i] = 0;
+      this.lengths[i] = 0;
+    }
     return false;
   }
+
+  /** Makes the earliest buffered sample current and consumes it (and its equal-time duplicates). */
+  private step(): boolean {
+    let best = -1;
+    let bestTime = Infinity;
+    for (let i = 0; i < this.iterators.length; i++) {
+      if (!this.fill(i)) continue;
+      const t = this.head(i);
+      if (best < 0 || t <= bestTime) {
+        best = i;
+        bestTime = t;
+      }
+    }
+    if (best < 0) return this.finish();
+    this.timestamp = bestTime;
+    this.value = (this.runs[best] as Run).values[this.positions[best]];
+    for (let i = 0; i < this.iterators.length; i++) if (this.positions[i] < this.lengths[i] && this.head(i) === bestTime) this.positions[i]++;
+    this.started = true;
+    return true;
+  }
+
+  next(): boolean {
+    if (this.done) return false;
+    return this.step();
+  }
+
+  seek(t: number): boolean {
+    if (this.done) return false;
+    if (this.started && this.timestamp >= t) return true;
+    for (let i = 0; i < this.iterators.length; i++) {
+      const run = this.runs[i];
+      if (run !== null) {
+        let p = this.positions[i];
+        const length = this.lengths[i];
+        while (p < length && run.timestamps[p] < t) p++;
+        this.positions[i] = p;
+        if (p < length) continue;
+      }
+      if (this.ended[i] === 1) continue;
+      // Every sample taken from this input so far is before t, so its seek cannot stay behind.
+      const iterator = this.iterators[i];
+      if (!iterator.seek(t)) {
+        this.ended[i] = 1;
+        continue;
+      }
+      const target = run ?? takeRun();
+      this.runs[i] = target;
+      target.timestamps[0] = iterator.timestamp;
+      target.values[0] = iterator.value;
+      this.positions[i] = 0;
+      this.lengths[i] = 1;
+    }
+    return this.step();
+  }
+
+  readInto(maxt: number, timestamps: Float64Array, values: Float64Array, offset: number): number {
+    if (this.done) return 0;
+    const end = Math.min(timestamps.length, values.length);
+    const count = this.iterators.length;
+    let k = offset;
+    while (k < end) {
+      // The input with the earliest sample (the last of equal ones) and the earliest among the others.
+      let best = -1;
+      let bestTime = Infinity;
+      let second = Infinity;
+      for (let i = 0; i < count; i++) {
+        if (!this.fill(i)) continue;
+        const t = this.head(i);
+        if (t <= bestTime) {
+          if (best >= 0 && bestTime < second) second = bestTime;
+          best = i;
+          bestTime = t;
+        } else if (t < second) {
+          second = t;
+        }
+      }
+      if (best < 0 || bestTime > maxt) break;
+      const run = this.runs[best] as Run;
+      if (bestTime === second) {
+        // Equal timestamps: the last input's sample, once.
+        timestamps[k] = bestTime;
+        copyValue(run.values, this.positions[best], values, k);
+        k++;
+        for (let i = 0; i < count; i++) if (this.positions[i] < this.lengths[i] && this.head(i) === bestTime) this.positions[i]++;
+        continue;
+      }
+      // Copy the best run up to the other inputs' first sample.
+      let p = this.positions[best];
+      const length = this.lengths[best];
+      const runTimestamps = run.timestamps;
+      const from = p;
+      while (p < length && k + (p - from) < end) {
+        const t = runTimestamps[p];
+        if (t >= second || t > maxt) break;
+        p++;
+      }
+      const copied = p - from;
+      timestamps.set(runTimestamps.subarray(from, p), k);
+      values.set(run.values.subarray(from, p), k);
+      k += copied;
+      this.positions[best] = p;
+      if (p < length || this.ended[best] === 1 || k >= end) continue;
+      // The run is used up: read the input straight into the output, up to the others' first sample.
+      const read = this.iterators[best].readInto(Math.min(maxt, second), timestamps, values, k);
+      k += read;
+      if (read > 0 && timestamps[k - 1] === second) {
+        // The input's last sample ties with other inputs' first: a later input's value wins.
+        for (let i = 0; i < count; i++) {
+          if (i === best || this.positions[i] >= this.lengths[i] || this.head(i) !== second) continue;
+          if (i > best) copyValue((this.runs[i] as Run).values, this.positions[i], values, k - 1);
+          this.positions[i]++;
+        }
+      }
+    }
+    if (k > offset) {
+      this.timestamp = timestamps[k - 1];
+      this.value = values[k - 1];
+      this.started = true;
+    }
+    return k - offset;
+  }
+}
+
+/** Copies one value bit for bit (a stale marker's NaN payload included). */
+function copyValue(from: Float64Array, index: number, to: Float64Array, at: number): void {
+  to.set(from.subarray(index, index + 1), at);
 }

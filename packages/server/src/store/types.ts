@@ -62,11 +62,32 @@ export interface Appender {
   rollback(): void;
 }
 
-/** A cursor over one series' samples in time order. Fields are read after `next()` returns true. */
+/**
+ * A cursor over one series' samples in time order. It starts before the first sample; `next()`,
+ * `seek()` and `readInto()` only move it forward. Fields are read after `next()` or `seek()` returns
+ * true, or after `readInto()` copied at least one sample.
+ */
 export interface SampleIterator {
+  /** Moves to the next sample; false when there is none (the cursor is then exhausted). */
   next(): boolean;
-  /** Advances to the first sample with timestamp >= t (may stay on the current one). Returns false when none. */
+  /**
+   * Moves to the first sample with timestamp >= t, counting the current one: it stays when the
+   * current sample's timestamp is >= t. Returns false when there is none (exhausted).
+   */
   seek(t: number): boolean;
+  /**
+   * The bulk read path. Copies the samples that successive `next()` calls would return — those after
+   * the current sample, or from the first when nothing was read yet — into `timestamps` and `values`
+   * from index `offset`, stopping before the first sample with timestamp > maxt (which stays unread:
+   * a later call with a larger maxt, or `next()`, returns it) or when index `timestamps.length` is
+   * reached (`values` must be at least as long). Returns how many were copied; the last one copied
+   * becomes the current sample (`timestamp`/`value`, and what `seek` may stay on). Value bits are
+   * copied exactly (stale-marker NaN payloads survive). Entries before `offset` are never written;
+   * entries past the returned count may be (as scratch). A full buffer may mean more samples: call
+   * again; fewer than the room left means no more samples <= maxt. Never moves the cursor to the
+   * exhausted state, so a following `seek` to a time <= the last copied timestamp stays on it.
+   */
+  readInto(maxt: number, timestamps: Float64Array, values: Float64Array, offset: number): number;
   readonly timestamp: number;
   readonly value: number;
 }

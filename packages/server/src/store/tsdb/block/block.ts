@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { LabelMatcher, Labels } from '../../../model/index.ts';
-import { ChunkIterator, isKnownEncoding } from '../chunk/index.ts';
+import { ChunkIterator, chunkSampleCount, decodeChunk, isKnownEncoding } from '../chunk/index.ts';
 import type { Querier, SampleIterator, SelectHints, Series } from '../../types.ts';
 import { ChunkReader } from './chunks.ts';
 import { CorruptBlockError } from './encoding.ts';
@@ -12,6 +12,8 @@ import type { Tombstones } from './tombstones.ts';
 import { addIntervals, coveredBy, intersects, readTombstones, writeTombstones } from './tombstones.ts';
 import type { BlockMeta, ChunkData, SeriesData } from './types.ts';
 import { isUlid } from './ulid.ts';
+import { keepSamples } from '../deleted-samples.ts';
+import type { IntervalCursor } from '../deleted-samples.ts';
 
 /** Tombstone bounds are clamped to what the varint encoding of a JS number holds exactly. */
 const TIME_LIMIT = 2 ** 52;
@@ -426,6 +428,10 @@ class BlockSeries implements Series {
     return this.minT.length;
   }
   /** @internal */
+  chunkMinTime(k: number): number {
+    return this.minT[k];
+  }
+  /** @internal */
   chunkMaxTime(k: number): number {
     return this.maxT[k];
   }
@@ -460,7 +466,7 @@ class BlockSeriesIterator implements SampleIterator {
   private open = false;
   private done = false;
   private started = false;
-  private di = 0;
+  private readonly cursor: IntervalCursor = { interval: 0 };
   private readonly mint: number;
   private readonly maxt: number;
   private readonly deleted: Float64Array | undefined;
@@ -503,8 +509,8 @@ class BlockSeriesIterator implements SampleIterator {
       }
       const d = this.deleted;
       if (d !== undefined) {
-        while (this.di < d.length && d[this.di + 1] < t) this.di += 2;
-        if (this.di < d.length && d[this.di] <= t) continue;
+        while (this.cursor.interval < d.length && d[this.cursor.interval + 1] < t) this.cursor.interval += 2;
+        if (this.cursor.interval < d.length && d[this.cursor.interval] <= t) continue;
       }
       this.timestamp = t;
       this.value = inner.value;
@@ -540,8 +546,8 @@ class BlockSeriesIterator implements SampleIterator {
       const d = this.deleted;
       let isDeleted = false;
       if (d !== undefined) {
-        while (this.di < d.length && d[this.di + 1] < ts) this.di += 2;
-        isDeleted = this.di < d.length && d[this.di] <= ts;
+        while (this.cursor.interval < d.length && d[this.cursor.interval + 1] < ts) this.cursor.interval += 2;
+        isDeleted = this.cursor.interval < d.length && d[this.cursor.interval] <= ts;
       }
       if (!isDeleted && ts >= t) {
         this.timestamp = ts;
@@ -554,5 +560,57 @@ class BlockSeriesIterator implements SampleIterator {
         return this.next() && (this.timestamp >= t || this.seek(t));
       }
     }
+  }
+
+  /**
+   * The bulk path: chunks wholly inside [mint, maxt] without deleted samples that fit in the room
+   * left decode straight into the output; others go through the chunk iterator's bulk path and are
+   * filtered in place.
+   */
+  readInto(maxt: number, timestamps: Float64Array, values: Float64Array, offset: number): number {
+    if (this.done) return 0;
+    const end = Math.min(timestamps.length, values.length);
+    const limit = Math.min(maxt, this.maxt);
+    const series = this.s;
+    const chunkCount = series.chunkCount();
+    const inner = this.inner;
+    const deleted = this.deleted;
+    let k = offset;
+    while (k < end) {
+      if (!this.open) {
+        const c = this.chunk + 1;
+        if (c >= chunkCount) break;
+        const minTime = series.chunkMinTime(c);
+        if (minTime > limit) break;
+        const maxTime = series.chunkMaxTime(c);
+        const bytes = series.chunkBytes(c);
+        const encoding = series.chunkEncoding(c);
+        this.chunk = c;
+        if (minTime >= this.mint && maxTime <= limit && !intersects(deleted, minTime, maxTime)) {
+          const count = chunkSampleCount(encoding, bytes);
+          if (count <= end - k) {
+            k += decodeChunk(encoding, bytes, timestamps, values, k);
+            continue;
+          }
+        }
+        inner.reset(encoding, bytes);
+        this.open = true;
+      }
+      const before = k;
+      const read = inner.readInto(limit, timestamps, values, before);
+      k = read === 0 ? before : keepSamples(timestamps, values, before, before + read, this.mint, deleted, this.cursor);
+      if (inner.exhausted) {
+        this.open = false;
+        continue;
+      }
+      // The chunk goes on past the limit.
+      if (read < end - before) break;
+    }
+    if (k > offset) {
+      this.timestamp = timestamps[k - 1];
+      this.value = values[k - 1];
+      this.started = true;
+    }
+    return k - offset;
   }
 }

@@ -14,29 +14,45 @@ export function isKnownEncoding(encoding: number): encoding is ChunkEncoding {
 export class ChunkIterator implements SampleIterator {
   private readonly xor = new XorIterator();
   private readonly decimal = new DecimalIterator();
-  private current: SampleIterator = this.xor;
+  /** Branching on a flag keeps every call site monomorphic (no call through an interface). */
+  private isDecimal = false;
 
   reset(encoding: number, bytes: Uint8Array): this {
-    if (encoding === ChunkEncoding.Decimal) this.current = this.decimal.reset(bytes);
-    else if (encoding === ChunkEncoding.XOR) this.current = this.xor.reset(bytes);
-    else throw new Error(`unknown chunk encoding ${encoding}`);
+    if (encoding === ChunkEncoding.Decimal) {
+      this.decimal.reset(bytes);
+      this.isDecimal = true;
+    } else if (encoding === ChunkEncoding.XOR) {
+      this.xor.reset(bytes);
+      this.isDecimal = false;
+    } else {
+      throw new Error(`unknown chunk encoding ${encoding}`);
+    }
     return this;
   }
 
   next(): boolean {
-    return this.current.next();
+    return this.isDecimal ? this.decimal.next() : this.xor.next();
   }
 
   seek(t: number): boolean {
-    return this.current.seek(t);
+    return this.isDecimal ? this.decimal.seek(t) : this.xor.seek(t);
+  }
+
+  readInto(maxt: number, timestamps: Float64Array, values: Float64Array, offset: number): number {
+    return this.isDecimal ? this.decimal.readInto(maxt, timestamps, values, offset) : this.xor.readInto(maxt, timestamps, values, offset);
+  }
+
+  /** Whether every sample of the chunk has been read. */
+  get exhausted(): boolean {
+    return this.isDecimal ? this.decimal.exhausted : this.xor.exhausted;
   }
 
   get timestamp(): number {
-    return this.current.timestamp;
+    return this.isDecimal ? this.decimal.timestamp : this.xor.timestamp;
   }
 
   get value(): number {
-    return this.current.value;
+    return this.isDecimal ? this.decimal.value : this.xor.value;
   }
 }
 
@@ -53,13 +69,10 @@ export function decodeChunk(encoding: number, bytes: Uint8Array, timestamps: Flo
   if (encoding === ChunkEncoding.XOR) return decodeXorChunk(bytes, timestamps, values, at);
   if (encoding !== ChunkEncoding.Decimal) throw new Error(`unknown chunk encoding ${encoding}`);
   const it = decimalIterator.reset(bytes);
-  let i = at;
-  while (it.next()) {
-    timestamps[i] = it.timestamp;
-    values[i] = it.value;
-    i++;
+  if (at < 0 || at + it.length > timestamps.length || at + it.length > values.length) {
+    throw new RangeError(`decodeChunk: ${it.length} samples do not fit at index ${at}`);
   }
-  return i - at;
+  return it.readInto(Infinity, timestamps, values, at);
 }
 
 let scratchT = new Float64Array(256);

@@ -180,6 +180,47 @@ export function encodeDecimalChunk(timestamps: Float64Array, values: Float64Arra
   return w.bytes.slice(0, (w.bit + 7) >>> 3);
 }
 
+/** 32 bits MSB first from bit `bit` of b; bytes past the end read as 0. */
+function peek32(b: Uint8Array, bit: number): number {
+  const i = bit >>> 3;
+  const s = bit & 7;
+  const word = (b[i] << 24) | ((b[i + 1] | 0) << 16) | ((b[i + 2] | 0) << 8) | (b[i + 3] | 0);
+  return s === 0 ? word : (word << s) | ((b[i + 4] | 0) >>> (8 - s));
+}
+
+/** Where the last `codeAt` ended (a second return value without an allocation). */
+let scanBit = 0;
+
+/** The bucket code at bit `bit` (see BitWriter.code); its end goes to `scanBit`. */
+function codeAt(b: Uint8Array, bit: number): number {
+  const w = peek32(b, bit);
+  if (w >= 0) {
+    scanBit = bit + 1;
+    return 0;
+  }
+  if ((w & 0x40000000) === 0) {
+    scanBit = bit + 6;
+    return (w << 2) >> 28;
+  }
+  if ((w & 0x20000000) === 0) {
+    scanBit = bit + 11;
+    return (w << 3) >> 24;
+  }
+  if ((w & 0x10000000) === 0) {
+    scanBit = bit + 20;
+    return (w << 4) >> 16;
+  }
+  if ((w & 0x08000000) === 0) {
+    scanBit = bit + 37;
+    return peek32(b, bit + 5);
+  }
+  const hi = peek32(b, bit + 5) >>> 11;
+  const lo = peek32(b, bit + 26) >>> 0;
+  scanBit = bit + 58;
+  const unsigned = hi * TWO_32 + lo;
+  return unsigned >= 2 ** 52 ? unsigned - 2 ** 53 : unsigned;
+}
+
 export class DecimalIterator implements SampleIterator {
   timestamp = 0;
   value = 0;
@@ -193,6 +234,8 @@ export class DecimalIterator implements SampleIterator {
   private n = 0;
   private delta = 0;
   private tDelta = 0;
+  /** `next` or `seek` returned false. */
+  private done = false;
 
   reset(bytes: Uint8Array): this {
     if (bytes.length < DECIMAL_HEADER_BYTES + 3) throw new Error(`decimal chunk of ${bytes.length} bytes is too short`);
@@ -208,6 +251,7 @@ export class DecimalIterator implements SampleIterator {
     this.i = 0;
     this.delta = 0;
     this.tDelta = 0;
+    this.done = false;
     return this;
   }
 
@@ -261,8 +305,16 @@ export class DecimalIterator implements SampleIterator {
     return unsigned >= 2 ** 52 ? unsigned - 2 ** 53 : unsigned;
   }
 
+  /** Whether every sample of the chunk has been read (by `next` or `readInto`). */
+  get exhausted(): boolean {
+    return this.i >= this.total;
+  }
+
   next(): boolean {
-    if (this.i >= this.total) return false;
+    if (this.i >= this.total) {
+      this.done = true;
+      return false;
+    }
     if (this.i > 0) {
       this.tDelta += this.code();
       this.timestamp += this.tDelta;
@@ -276,8 +328,70 @@ export class DecimalIterator implements SampleIterator {
   }
 
   seek(t: number): boolean {
+    if (this.done) return false;
     if (this.i > 0 && this.timestamp >= t) return true;
     while (this.next()) if (this.timestamp >= t) return true;
     return false;
+  }
+
+  /**
+   * The bulk path of SampleIterator: decodes the samples after the current one with timestamp <=
+   * maxt into timestamps[offset…] and values[offset…], up to the arrays' length, leaving the first
+   * later sample undecoded. Bucket codes are read through a 32-bit window, not bit by bit.
+   */
+  readInto(maxt: number, timestamps: Float64Array, values: Float64Array, offset: number): number {
+    const end = Math.min(timestamps.length, values.length);
+    const total = this.total;
+    let i = this.i;
+    if (this.done || i >= total || offset >= end) return 0;
+    let k = offset;
+    const scale = this.scale;
+    if (i === 0) {
+      // The first sample was decoded by reset.
+      if (this.timestamp > maxt) return 0;
+      timestamps[k] = this.timestamp;
+      values[k] = this.n / scale;
+      k++;
+      i = 1;
+    }
+    const b = this.b;
+    const endBit = b.length * 8;
+    const dod = this.dod;
+    const g = this.g;
+    let bit = this.bit;
+    let t = this.timestamp;
+    let tDelta = this.tDelta;
+    let delta = this.delta;
+    let n = this.n;
+    while (i < total && k < end) {
+      const before = bit;
+      const tCode = codeAt(b, bit);
+      bit = scanBit;
+      const nextTDelta = tDelta + tCode;
+      const nextT = t + nextTDelta;
+      if (nextT > maxt) {
+        bit = before;
+        break;
+      }
+      const c = codeAt(b, bit);
+      bit = scanBit;
+      if (bit > endBit) throw new Error('decimal chunk truncated');
+      tDelta = nextTDelta;
+      t = nextT;
+      delta = dod ? delta + c : c;
+      n += delta * g;
+      timestamps[k] = t;
+      values[k] = n / scale;
+      k++;
+      i++;
+    }
+    this.bit = bit;
+    this.i = i;
+    this.timestamp = t;
+    this.tDelta = tDelta;
+    this.delta = delta;
+    this.n = n;
+    this.value = n / scale;
+    return k - offset;
   }
 }

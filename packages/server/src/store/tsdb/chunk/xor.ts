@@ -37,6 +37,48 @@ const MAX_BYTES_PER_SAMPLE = 24;
  */
 const REWINDOW_SAVING_BITS = 11;
 
+/** n (1..24) bits MSB first from bit `pos` of b; bytes past the end read as 0. */
+function bitsAt(b: Uint8Array, pos: number, n: number): number {
+  const i = pos >>> 3;
+  const word = ((b[i] << 24) | ((b[i + 1] | 0) << 16) | ((b[i + 2] | 0) << 8) | (b[i + 3] | 0)) << (pos & 7);
+  return word >>> (32 - n);
+}
+
+/** Where the last `uvarintAt` ended (a second return value without an allocation). */
+let scanEnd = 0;
+
+/** A uvarint of 8-bit groups from bit `pos`; its end goes to `scanEnd`. */
+function uvarintAt(b: Uint8Array, pos: number): number {
+  let x = 0;
+  let mul = 1;
+  for (let k = 0; k < 10; k++) {
+    const byte = bitsAt(b, pos, 8);
+    pos += 8;
+    x += (byte & 127) * mul;
+    if ((byte & 128) === 0) {
+      scanEnd = pos;
+      return x;
+    }
+    mul *= 128;
+  }
+  throw corrupt('varint overflow');
+}
+
+let wordsOf: Float64Array | null = null;
+let wordsView: Uint32Array = new Uint32Array(0);
+
+/**
+ * A Uint32Array over the same memory as `values`, two words per float64, so value bits are written
+ * exactly. The last one is kept: bulk readers write into the same scratch arrays again and again.
+ */
+export function float64Words(values: Float64Array): Uint32Array {
+  if (values !== wordsOf || wordsView.length !== values.length * 2) {
+    wordsOf = values;
+    wordsView = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
+  }
+  return wordsView;
+}
+
 function ctz32(x: number): number {
   // x !== 0
   return 31 - Math.clz32(x & -x);
@@ -306,22 +348,154 @@ export class XorIterator implements SampleIterator {
     return false;
   }
 
+  /** Whether every sample of the chunk has been read (by `next` or `readInto`). */
+  get exhausted(): boolean {
+    return this.done || this.i >= this.total;
+  }
+
   /**
-   * Decodes the remaining samples into timestamps[at…] and the float64 slots of `valueWords` (a
-   * Uint32Array over a Float64Array, two words per value, so NaN payloads copy exactly).
-   * Returns the number of samples written.
+   * The bulk path of SampleIterator: decodes the samples after the current one with timestamp <=
+   * maxt into timestamps[offset…] and values[offset…] (value bits copied exactly through a 32-bit
+   * view, so NaN payloads survive), up to the arrays' length. The first sample later than maxt is
+   * left undecoded. One loop over local variables, no call per sample.
    */
-  drainInto(timestamps: Float64Array, valueWords: Uint32Array, at: number): number {
-    let k = at;
-    while (!this.done && this.i < this.total) {
-      this.step();
-      timestamps[k] = this.t;
-      valueWords[k * 2 + HI] = this.vHi;
-      valueWords[k * 2 + LO] = this.vLo;
+  readInto(maxt: number, timestamps: Float64Array, values: Float64Array, offset: number): number {
+    const end = Math.min(timestamps.length, values.length);
+    if (this.done || offset >= end) return 0;
+    const total = this.total;
+    let i = this.i;
+    if (i >= total) return 0;
+    const b = this.b;
+    const endBit = this.endBit;
+    const words = float64Words(values);
+    let pos = this.pos;
+    let t = this.t;
+    let delta = this.delta;
+    let vHi = this.vHi;
+    let vLo = this.vLo;
+    let leading = this.leading;
+    let trailing = this.trailing;
+    let k = offset;
+    while (i < total && k < end) {
+      const before = pos;
+      let nextT: number;
+      let nextDelta = delta;
+      if (i >= 2) {
+        let dod = 0;
+        if (bitsAt(b, pos, 1) === 0) {
+          pos += 1;
+        } else {
+          const prefix = bitsAt(b, pos, 4);
+          if (prefix < 0b1100) {
+            const x = bitsAt(b, pos + 2, 14);
+            dod = x > 8192 ? x - 16384 : x;
+            pos += 16;
+          } else if (prefix < 0b1110) {
+            const x = bitsAt(b, pos + 3, 17);
+            dod = x > 65536 ? x - 131072 : x;
+            pos += 20;
+          } else if (prefix === 0b1110) {
+            const x = bitsAt(b, pos + 4, 20);
+            dod = x > 524288 ? x - 1048576 : x;
+            pos += 24;
+          } else {
+            const dhi = (bitsAt(b, pos + 4, 16) * 65536 + bitsAt(b, pos + 20, 16)) | 0;
+            dod = dhi * TWO_32 + ((bitsAt(b, pos + 36, 16) * 65536 + bitsAt(b, pos + 52, 16)) >>> 0);
+            pos += 68;
+          }
+        }
+        nextDelta = delta + dod;
+        nextT = t + nextDelta;
+      } else {
+        const x = uvarintAt(b, pos);
+        pos = scanEnd;
+        if (i === 0) {
+          nextT = x % 2 === 0 ? x / 2 : -(x + 1) / 2;
+        } else {
+          nextDelta = x;
+          nextT = t + x;
+        }
+      }
+      if (nextT > maxt) {
+        pos = before;
+        break;
+      }
+      if (i === 0) {
+        vHi = (bitsAt(b, pos, 16) * 65536 + bitsAt(b, pos + 16, 16)) >>> 0;
+        vLo = (bitsAt(b, pos + 32, 16) * 65536 + bitsAt(b, pos + 48, 16)) >>> 0;
+        pos += 64;
+      } else if (bitsAt(b, pos, 1) === 0) {
+        pos += 1;
+      } else {
+        if (bitsAt(b, pos + 1, 1) !== 0) {
+          const lead = bitsAt(b, pos + 2, 5);
+          let sig = bitsAt(b, pos + 7, 6);
+          if (sig === 0) sig = 64;
+          pos += 13;
+          if (64 - lead - sig < 0) {
+            this.done = true;
+            throw corrupt(`invalid XOR window (leading ${lead}, significant bits ${sig})`);
+          }
+          leading = lead;
+          trailing = 64 - lead - sig;
+        } else {
+          pos += 2;
+        }
+        const sig = 64 - leading - trailing;
+        let sh = 0;
+        let sl: number;
+        if (sig > 32) {
+          const highBits = sig - 32;
+          sh = highBits > 24 ? (bitsAt(b, pos, highBits - 16) * 65536 + bitsAt(b, pos + highBits - 16, 16)) >>> 0 : bitsAt(b, pos, highBits);
+          pos += highBits;
+          sl = (bitsAt(b, pos, 16) * 65536 + bitsAt(b, pos + 16, 16)) >>> 0;
+          pos += 32;
+        } else {
+          sl = sig > 24 ? (bitsAt(b, pos, sig - 16) * 65536 + bitsAt(b, pos + sig - 16, 16)) >>> 0 : bitsAt(b, pos, sig);
+          pos += sig;
+        }
+        let dh: number;
+        let dl: number;
+        if (trailing === 0) {
+          dh = sh;
+          dl = sl;
+        } else if (trailing < 32) {
+          dh = (sh << trailing) | (sl >>> (32 - trailing));
+          dl = sl << trailing;
+        } else {
+          dh = sl << (trailing - 32);
+          dl = 0;
+        }
+        vHi = (vHi ^ dh) >>> 0;
+        vLo = (vLo ^ dl) >>> 0;
+      }
+      if (pos > endBit) {
+        this.done = true;
+        throw corrupt(`truncated at sample ${i} of ${total}`);
+      }
+      t = nextT;
+      delta = nextDelta;
+      i++;
+      timestamps[k] = t;
+      words[k * 2 + HI] = vHi;
+      words[k * 2 + LO] = vLo;
       k++;
     }
-    this.done = true;
-    return k - at;
+    this.pos = pos;
+    this.i = i;
+    this.t = t;
+    this.delta = delta;
+    this.vHi = vHi;
+    this.vLo = vLo;
+    this.leading = leading;
+    this.trailing = trailing;
+    if (k > offset) {
+      this.timestamp = t;
+      u32[HI] = vHi;
+      u32[LO] = vLo;
+      this.value = f64[0];
+    }
+    return k - offset;
   }
 
   private step(): void {
@@ -461,9 +635,8 @@ export function decodeXorChunk(bytes: Uint8Array, timestamps: Float64Array, valu
   if (at < 0 || at + n > timestamps.length || at + n > values.length) {
     throw new RangeError(`decodeXorChunk: ${n} samples do not fit at index ${at}`);
   }
-  const words = new Uint32Array(values.buffer, values.byteOffset, values.length * 2);
   try {
-    return it.drainInto(timestamps, words, at);
+    return it.readInto(Infinity, timestamps, values, at);
   } finally {
     sharedIterator.reset(EMPTY_CHUNK);
   }

@@ -12,6 +12,8 @@ import { growFloat64, growInt32, growUint32, growUint8 } from './growable.ts';
 import { MemPostings, postingsForMatchers } from './postings.ts';
 import { addIntervals, intersects } from '../block/tombstones.ts';
 import { DeletedIntervalsIterator, isDeleted } from './deleted-iterator.ts';
+import { keepSamples } from '../deleted-samples.ts';
+import type { IntervalCursor } from '../deleted-samples.ts';
 
 /** Samples per chunk before a new one is cut (Prometheus uses 120 as well). */
 export const SAMPLES_PER_CHUNK = 120;
@@ -1034,6 +1036,9 @@ class HeadQuerier implements Querier {
 /** Iterates a list of XOR chunks in order, keeping to [mint, maxt]. */
 export class ChunksIterator implements SampleIterator {
   private readonly inner = new XorIterator();
+  private readonly noDeletions: IntervalCursor = { interval: 0 };
+  /** A sample was returned (readInto may open a chunk without returning one). */
+  private started = false;
   private index = -1;
   timestamp = 0;
   value = 0;
@@ -1055,6 +1060,7 @@ export class ChunksIterator implements SampleIterator {
         if (t < this.mint) continue;
         this.timestamp = t;
         this.value = this.inner.value;
+        this.started = true;
         return true;
       }
       this.index++;
@@ -1064,8 +1070,35 @@ export class ChunksIterator implements SampleIterator {
   }
 
   seek(t: number): boolean {
-    if (this.index >= 0 && this.index < this.chunks.length && this.timestamp >= t) return true;
+    if (this.started && this.index < this.chunks.length && this.timestamp >= t) return true;
     while (this.next()) if (this.timestamp >= t) return true;
     return false;
+  }
+
+  readInto(maxt: number, timestamps: Float64Array, values: Float64Array, offset: number): number {
+    const end = Math.min(timestamps.length, values.length);
+    const chunks = this.chunks;
+    if (this.index >= chunks.length) return 0;
+    const limit = Math.min(maxt, this.maxt);
+    const inner = this.inner;
+    let k = offset;
+    while (k < end) {
+      if (this.index < 0 || inner.exhausted) {
+        // Not past the last chunk: that is next()'s exhausted state, which readInto never enters.
+        if (this.index + 1 >= chunks.length) break;
+        this.index++;
+        inner.reset(chunks[this.index]);
+      }
+      const before = k;
+      const read = inner.readInto(limit, timestamps, values, before);
+      k = read > 0 && timestamps[before] < this.mint ? keepSamples(timestamps, values, before, before + read, this.mint, undefined, this.noDeletions) : before + read;
+      if (!inner.exhausted && read < end - before) break;
+    }
+    if (k > offset) {
+      this.timestamp = timestamps[k - 1];
+      this.value = values[k - 1];
+      this.started = true;
+    }
+    return k - offset;
   }
 }
