@@ -17,7 +17,11 @@ export interface LoadedSeries {
 let scratchTimestamps = new Float64Array(1024);
 let scratchValues = new Float64Array(1024);
 
-/** Reads every series matching the selector, samples in [mint, maxt], into typed arrays. */
+/**
+ * Reads every series matching the selector, samples in [mint, maxt], into typed arrays: each series
+ * is read in bulk (SampleIterator.readInto) into scratch arrays that grow to the longest series,
+ * stale markers are dropped in one pass when not kept, and the series gets arrays of its exact size.
+ */
 export async function loadSelectorSeries(
   evaluator: Evaluator,
   selector: VectorSelector,
@@ -28,33 +32,29 @@ export async function loadSelectorSeries(
   const out: LoadedSeries[] = [];
   if (maxt < mint) return out;
   const querier = evaluator.settings.querier(mint, maxt);
-  // One scratch pair grows to the longest series; each series then gets arrays of its exact size.
   let timestamps = scratchTimestamps;
   let values = scratchValues;
   for (const series of querier.select(selector.matchers)) {
     await evaluator.checkpoint();
     const iterator = series.iterator();
-    if (!iterator.seek(mint)) continue;
     let count = 0;
-    do {
-      const timestamp = iterator.timestamp;
-      if (timestamp > maxt) break;
-      const value = iterator.value;
-      if (!keepStale && value !== value && isStaleNaN(value)) continue;
-      if (count === timestamps.length) {
-        const grownTimestamps = new Float64Array(count * 2);
-        grownTimestamps.set(timestamps);
-        timestamps = grownTimestamps;
-        const grownValues = new Float64Array(count * 2);
-        grownValues.set(values);
-        values = grownValues;
-      }
-      timestamps[count] = timestamp;
-      values[count] = value;
-      count++;
-    } while (iterator.next());
-    if (count === 0) continue;
-    out.push({ labels: series.labels, timestamps: timestamps.slice(0, count), values: values.slice(0, count), count });
+    for (;;) {
+      count += iterator.readInto(maxt, timestamps, values, count);
+      if (count < timestamps.length) break;
+      const grownTimestamps = new Float64Array(count * 2);
+      grownTimestamps.set(timestamps);
+      timestamps = grownTimestamps;
+      const grownValues = new Float64Array(count * 2);
+      grownValues.set(values);
+      values = grownValues;
+    }
+    // The querier keeps to [mint, maxt]; a store that hands back earlier samples loses them here.
+    let first = 0;
+    while (first < count && timestamps[first] < mint) first++;
+    let end = count;
+    if (!keepStale) end = dropStaleMarkers(timestamps, values, first, count);
+    if (end === first) continue;
+    out.push({ labels: series.labels, timestamps: timestamps.slice(first, end), values: values.slice(first, end), count: end - first });
   }
   // Keep moderately sized scratch arrays for the next selector; drop huge ones.
   if (timestamps.length <= 1 << 16) {
@@ -62,6 +62,27 @@ export async function loadSelectorSeries(
     scratchValues = values;
   }
   return out;
+}
+
+/** Removes stale markers from [from, to) in place, moving runs with copyWithin (value bits exact); returns the new end. */
+function dropStaleMarkers(timestamps: Float64Array, values: Float64Array, from: number, to: number): number {
+  let write = from;
+  let runStart = from;
+  for (let read = from; read < to; read++) {
+    const value = values[read];
+    if (value === value || !isStaleNaN(value)) continue;
+    if (write !== runStart) {
+      timestamps.copyWithin(write, runStart, read);
+      values.copyWithin(write, runStart, read);
+    }
+    write += read - runStart;
+    runStart = read + 1;
+  }
+  if (write !== runStart) {
+    timestamps.copyWithin(write, runStart, to);
+    values.copyWithin(write, runStart, to);
+  }
+  return write + (to - runStart);
 }
 
 /** The time each step looks up: the step's time (or the `@` time) minus the offset. */
