@@ -25,7 +25,7 @@ export async function importCommand(args: string[]): Promise<number> {
   try {
     size = (await stat(file)).size;
   } catch (error) {
-    throw new Error(`cannot read ${positionals[0]}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    throw new Error(`cannot read ${positionals[0]}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { cause: error });
   }
   const formatFlag = String(values.format);
   if (!['auto', 'openmetrics', 'text'].includes(formatFlag)) throw new UsageError(`--format must be auto, openmetrics or text (got ${JSON.stringify(formatFlag)})`);

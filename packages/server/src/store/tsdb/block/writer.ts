@@ -1,5 +1,5 @@
 import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Labels } from '../../../model/index.ts';
 import { compareLabels } from '../../../model/index.ts';
 import { ChunkEncoding, XorAppender, chunkSampleCount, compactChunk } from '../chunk/index.ts';
@@ -83,6 +83,12 @@ export function normalizeChunks(chunks: ChunkData[], minTime: number, maxTime: n
   const out: ChunkData[] = [];
   runs.encode(app, out);
   return out;
+}
+
+/** Moves a finished block directory into parentDir (same file system), durably. */
+export async function moveBlock(blockDir: string, parentDir: string): Promise<void> {
+  await rename(blockDir, join(parentDir, basename(blockDir)));
+  await syncDir(parentDir);
 }
 
 async function writeFileSynced(path: string, data: string | Uint8Array): Promise<void> {
