@@ -45,10 +45,11 @@ function int(r: Random, lo: number, hi: number): number {
 function times(r: Random, n: number, start = T0): Float64Array {
   const ts = new Float64Array(n);
   let t = start + int(r, 0, 10_000);
+  const regular = r() < 0.5;
   for (let i = 0; i < n; i++) {
     ts[i] = t;
     const roll = r();
-    t += roll < 0.8 ? 15_000 : roll < 0.9 ? int(r, 1, 100) : int(r, 1, 2_000_000);
+    t += roll < (regular ? 0.98 : 0.8) ? 15_000 : roll < 0.99 ? int(r, 1, 100) : int(r, 1, 2_000_000);
   }
   return ts;
 }
@@ -58,9 +59,13 @@ function values(r: Random, n: number, kind: 'decimal' | 'any'): Float64Array {
   const vs = new Float64Array(n);
   let v = int(r, 0, 1000);
   const scale = [1, 10, 100][int(r, 0, 2)];
+  // Steady counters (the same step nearly every time) make long runs of zero codes.
+  const steady = r() < 0.5;
+  let increment = int(r, 0, 50);
   for (let i = 0; i < n; i++) {
     if (kind === 'decimal') {
-      v += int(r, 0, 50);
+      if (!steady || r() < 0.02) increment = int(r, 0, 50);
+      v += increment;
       vs[i] = v / scale;
       continue;
     }
