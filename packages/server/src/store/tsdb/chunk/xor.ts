@@ -44,6 +44,14 @@ function bitsAt(b: Uint8Array, pos: number, n: number): number {
   return word >>> (32 - n);
 }
 
+/** 32 bits MSB first from bit `pos` of b, as an int32; bytes past the end read as 0. */
+function peek32(b: Uint8Array, pos: number): number {
+  const i = pos >>> 3;
+  const s = pos & 7;
+  const word = (b[i] << 24) | ((b[i + 1] | 0) << 16) | ((b[i + 2] | 0) << 8) | (b[i + 3] | 0);
+  return s === 0 ? word : (word << s) | ((b[i + 4] | 0) >>> (8 - s));
+}
+
 /** Where the last `uvarintAt` ended (a second return value without an allocation). */
 let scanEnd = 0;
 
@@ -377,6 +385,52 @@ export class XorIterator implements SampleIterator {
     let trailing = this.trailing;
     let k = offset;
     while (i < total && k < end) {
+      if (i >= 2) {
+        // The common sample: same interval (one 0 bit), then the value unchanged or XORed in the
+        // previous window with few significant bits, all from one 32-bit window.
+        const w = peek32(b, pos);
+        if (w >= 0) {
+          // Bits after the interval's 0 bit, and the XOR to apply.
+          let used = 0;
+          let xh = 0;
+          let xl = 0;
+          if ((w & 0x40000000) === 0) {
+            used = 1;
+          } else if ((w & 0x20000000) === 0) {
+            const sig = 64 - leading - trailing;
+            if (sig <= 29) {
+              used = 2 + sig;
+              const sl = (w << 3) >>> (32 - sig);
+              if (trailing === 0) {
+                xl = sl;
+              } else if (trailing < 32) {
+                xh = sl >>> (32 - trailing);
+                xl = sl << trailing;
+              } else {
+                xh = sl << (trailing - 32);
+              }
+            }
+          }
+          if (used > 0) {
+            const nextT = t + delta;
+            if (nextT > maxt) break;
+            vHi = (vHi ^ xh) >>> 0;
+            vLo = (vLo ^ xl) >>> 0;
+            pos += 1 + used;
+            if (pos > endBit) {
+              this.done = true;
+              throw corrupt(`truncated at sample ${i} of ${total}`);
+            }
+            t = nextT;
+            i++;
+            timestamps[k] = t;
+            words[k * 2 + HI] = vHi;
+            words[k * 2 + LO] = vLo;
+            k++;
+            continue;
+          }
+        }
+      }
       const before = pos;
       let nextT: number;
       let nextDelta = delta;
