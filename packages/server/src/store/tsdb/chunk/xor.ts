@@ -49,7 +49,8 @@ function peek32(b: Uint8Array, pos: number): number {
   const i = pos >>> 3;
   const s = pos & 7;
   const word = (b[i] << 24) | ((b[i + 1] | 0) << 16) | ((b[i + 2] | 0) << 8) | (b[i + 3] | 0);
-  return s === 0 ? word : (word << s) | ((b[i + 4] | 0) >>> (8 - s));
+  // With s = 0 the fifth byte shifts out entirely (a byte >>> 8 is 0): no branch.
+  return (word << s) | ((b[i + 4] | 0) >>> (8 - s));
 }
 
 /** Where the last `uvarintAt` ended (a second return value without an allocation). */
