@@ -490,6 +490,9 @@ export class ScrapeLoop {
       // written as before costs neither label parsing nor a map lookup.
       const predicted = predicting ? cache.predicted() : undefined;
       parser.predictSeries(predicted === undefined ? null : predicted.text);
+      // Likewise the TYPE/HELP/UNIT line the previous scrape had next.
+      const seen = this.metadataSeen;
+      parser.predictMetadata(seen === null ? null : (this.metadataLines[seen] ?? null));
       try {
         kind = parser.next();
       } catch (error) {

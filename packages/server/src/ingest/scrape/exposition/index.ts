@@ -2,6 +2,6 @@
 export type { ExpositionFormat } from './content-type.ts';
 export { SCRAPE_ACCEPT_HEADER, formatFromContentType } from './content-type.ts';
 export { EXEMPLAR_MAX_LABEL_SET_LENGTH, EntryKind, ExpositionError, ExpositionParser } from './parser.ts';
-export type { ParserContinuation } from './parser.ts';
+export type { KnownMetadataLine, ParserContinuation } from './parser.ts';
 export { splitExposition } from './pieces.ts';
 export { formatOpenMetricsFloat, parseGoFloat, floatParseOk } from './float.ts';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EntryKind, ExpositionError, ExpositionParser } from './index.ts';
-import type { ExpositionFormat } from './index.ts';
+import type { ExpositionFormat, KnownMetadataLine } from './index.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // Helpers
@@ -25,13 +25,23 @@ type Entry =
  * All entries of a body. `predict(n)`, when given, is the series text announced to the parser before
  * each entry (n = series entries so far); `hits` then receives predictionHit for every series entry.
  */
-function collect(body: string, format: ExpositionFormat, predict?: (n: number) => string | null, hits?: boolean[]): Entry[] {
+function collect(
+  body: string,
+  format: ExpositionFormat,
+  predict?: (n: number) => string | null,
+  hits?: boolean[],
+  predictMetadata?: (n: number) => KnownMetadataLine | null,
+): Entry[] {
   const p = new ExpositionParser(body, format);
   const out: Entry[] = [];
   let seriesCount = 0;
+  let metadataCount = 0;
   const next = () => {
     if (predict !== undefined) p.predictSeries(predict(seriesCount));
-    return p.next();
+    if (predictMetadata !== undefined) p.predictMetadata(predictMetadata(metadataCount));
+    const k = p.next();
+    if (k === EntryKind.Type || k === EntryKind.Help || k === EntryKind.Unit) metadataCount++;
+    return k;
   };
   for (let k = next(); k !== 0; k = next()) {
     switch (k) {
@@ -1021,4 +1031,73 @@ test('randomized: predictions (right, wrong or of another series) never change e
     hitCount += hits.filter(Boolean).length;
   }
   assert.ok(hitCount > 1000, `predictions were exercised (${hitCount} hits)`);
+});
+
+/** The TYPE/HELP/UNIT lines of a body as the parser gives them (up to the first error). */
+function knownLines(body: string, format: ExpositionFormat): KnownMetadataLine[] {
+  const p = new ExpositionParser(body, format);
+  const out: KnownMetadataLine[] = [];
+  try {
+    for (let k = p.next(); k !== 0; k = p.next()) {
+      if (k === EntryKind.Type || k === EntryKind.Help || k === EntryKind.Unit) out.push({ line: p.metadataLine(), kind: k, family: p.metadataName(), text: p.metadataText() });
+    }
+  } catch (e) {
+    if (!(e instanceof ExpositionError)) throw e;
+  }
+  return out;
+}
+
+test('a known metadata line is recognized without lexing, with its TYPE applied to the next series', () => {
+  const cases: Array<{ name: string; format: ExpositionFormat; body: string; hit: boolean }> = [
+    { name: 'text TYPE', format: 'text', body: '# TYPE h histogram\nh_bucket{le="1"} 2\n', hit: true },
+    { name: 'text HELP at the end without newline', format: 'text', body: '# HELP a Some \\\\ help.', hit: true },
+    { name: 'openmetrics UNIT', format: 'openmetrics', body: '# TYPE a_seconds gauge\n# UNIT a_seconds seconds\na_seconds 1\n# EOF\n', hit: true },
+    { name: 'openmetrics summary', format: 'openmetrics', body: '# TYPE s summary\ns{quantile="0.5"} 1\n# EOF\n', hit: true },
+  ];
+  for (const c of cases) {
+    const known = knownLines(c.body, c.format);
+    assert.ok(known.length > 0, c.name);
+    const expected = collect(c.body, c.format);
+    assert.deepStrictEqual(collect(c.body, c.format, undefined, undefined, (n) => known[n] ?? null), expected, c.name);
+    // Another line, or a longer one, is not taken for the known one.
+    const other = known.map((k) => ({ ...k, line: `${k.line}x`, text: `${k.text}x` }));
+    assert.deepStrictEqual(collect(c.body, c.format, undefined, undefined, (n) => other[n] ?? null), expected, c.name);
+    const shorter = known.map((k) => ({ ...k, line: k.line.slice(0, -1), text: 'wrong' }));
+    assert.deepStrictEqual(collect(c.body, c.format, undefined, undefined, (n) => shorter[n] ?? null), expected, c.name);
+  }
+  // A known TYPE histogram line normalizes le as a lexed one does.
+  const body = '# TYPE h histogram\nh_bucket{le="1"} 2\n';
+  const entries = collect(body, 'text', undefined, undefined, (n) => knownLines(body, 'text')[n] ?? null);
+  assert.deepStrictEqual((entries[1] as { labels: string[] }).labels, ['__name__', 'h_bucket', 'le', '1.0']);
+  // In OpenMetrics a known line still needs its newline (the body must end with # EOF).
+  const om = '# TYPE a gauge\na 1\n# EOF\n';
+  assert.throws(() => collect('# TYPE a gauge', 'openmetrics', undefined, undefined, () => knownLines(om, 'openmetrics')[0]), /does not end with # EOF|expected/);
+});
+
+test('randomized: known metadata lines (right, wrong or of another family) never change entries or errors', () => {
+  const rand = prng(23);
+  const pool = { text: fuzzSeeds.filter(([f]) => f === 'text').flatMap(([f, b]) => knownLines(b, f)), openmetrics: fuzzSeeds.filter(([f]) => f === 'openmetrics').flatMap(([f, b]) => knownLines(b, f)) };
+  let runs = 0;
+  for (let iter = 0; iter < 1500; iter++) {
+    const [format, seed] = fuzzSeeds[rand(fuzzSeeds.length)];
+    let body = seed;
+    for (let m = rand(3); m > 0; m--) {
+      const at = rand(body.length + 1);
+      body = rand(2) === 0 ? body.slice(0, at) + body.slice(at + 1 + rand(3)) : body.slice(0, at) + ' #\\"\n\ta'[rand(7)] + body.slice(at);
+    }
+    const outcome = (predictMetadata?: (n: number) => KnownMetadataLine | null) => {
+      try {
+        return collect(body, format, undefined, undefined, predictMetadata);
+      } catch (e) {
+        if (!(e instanceof ExpositionError)) throw e;
+        return e.message;
+      }
+    };
+    const expected = outcome();
+    const found = knownLines(body, format);
+    const choices = pool[format];
+    assert.deepStrictEqual(outcome((n) => (rand(4) === 0 ? choices[rand(choices.length)] : (found[n] ?? null))), expected, `${format} ${JSON.stringify(body)}`);
+    runs++;
+  }
+  assert.equal(runs, 1500);
 });

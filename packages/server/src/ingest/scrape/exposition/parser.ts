@@ -125,6 +125,16 @@ function hasDuplicateName(out: string[], from: number, name: string): boolean {
   return false;
 }
 
+/** A TYPE, HELP or UNIT line as an earlier parse of the same format gave it (see predictMetadata). */
+export interface KnownMetadataLine {
+  /** The whole line, as metadataLine() returned it. */
+  readonly line: string;
+  readonly kind: number;
+  /** What metadataName() and metadataText() returned for it. */
+  readonly family: string;
+  readonly text: string;
+}
+
 /** State carried from one piece of an exposition to the next (see the ExpositionParser constructor). */
 export interface ParserContinuation {
   /** Line number of the piece's first line. */
@@ -188,6 +198,9 @@ export class ExpositionParser {
 
   /** The series text expected next (see predictSeries). */
   private predicted: string | null = null;
+  /** The metadata line expected next (see predictMetadata), and whether the current entry is it. */
+  private predictedMetadata: KnownMetadataLine | null = null;
+  private metadataHit = false;
   /** The current series entry matched the predicted text. */
   private hit = false;
   /** Whether the current series entry's name and labels were lexed (offsets valid). */
@@ -256,6 +269,15 @@ export class ExpositionParser {
     this.predicted = text === '' ? null : text;
   }
 
+  /**
+   * The TYPE, HELP or UNIT line the caller expects next, as an earlier parse in the same format gave
+   * it, or null. If the next entry is exactly that line, next() does not lex it again: it returns its
+   * kind, applies its TYPE, and the accessors return the known name and text.
+   */
+  predictMetadata(known: KnownMetadataLine | null): void {
+    this.predictedMetadata = known;
+  }
+
   /** Whether the current entry is a series whose text is the one given to predictSeries(). */
   get predictionHit(): boolean {
     return this.hit;
@@ -268,6 +290,7 @@ export class ExpositionParser {
   next(): EntryKind | 0 {
     if (this.failure !== null) throw this.failure;
     this.hit = false;
+    this.metadataHit = false;
     if (this.done) return 0;
     try {
       return this.advance();
@@ -309,6 +332,8 @@ export class ExpositionParser {
       }
       if (c === HASH) {
         this.metaLineStart = p;
+        const known = this.predictedMetadata;
+        if (known !== null && this.knownLineAt(p, known.line)) return (this.kind = this.knownMetadata(p, known));
         return (this.kind = this.om ? this.openMetricsHash(p) : this.textHash(p));
       }
       return (this.kind = this.series(p));
@@ -410,6 +435,7 @@ export class ExpositionParser {
   metadataName(): string {
     if (this.kind === EntryKind.Comment) return '';
     this.expectMetadata('metadataName');
+    if (this.metadataHit) return (this.predictedMetadata as KnownMetadataLine).family;
     return this.metaNameEscaped
       ? unescapeLabel(this.b, this.metaNameStart, this.metaNameEnd)
       : this.b.slice(this.metaNameStart, this.metaNameEnd);
@@ -421,6 +447,7 @@ export class ExpositionParser {
    */
   metadataLine(): string {
     this.expectMetadata('metadataLine');
+    if (this.metadataHit) return (this.predictedMetadata as KnownMetadataLine).line;
     return this.b.slice(this.metaLineStart, this.metaTextEnd);
   }
 
@@ -430,6 +457,7 @@ export class ExpositionParser {
    */
   metadataText(): string {
     if (this.kind !== EntryKind.Comment) this.expectMetadata('metadataText');
+    if (this.metadataHit) return (this.predictedMetadata as KnownMetadataLine).text;
     if (this.kind === EntryKind.Help) {
       return this.om
         ? unescapeLabel(this.b, this.metaTextStart, this.metaTextEnd)
@@ -493,6 +521,25 @@ export class ExpositionParser {
     }
     const p = this.seriesHead(p0);
     return this.om ? this.openMetricsSampleRest(p) : this.textSampleRest(p);
+  }
+
+  /** Whether the line at p is exactly `line` (followed by its newline, or by the end of a text-format body). */
+  private knownLineAt(p: number, line: string): boolean {
+    const end = p + line.length;
+    if (line.length === 0 || this.b.slice(p, end) !== line) return false;
+    const c = end < this.len ? this.b.charCodeAt(end) : -1;
+    return c === LF || (c === -1 && !this.om);
+  }
+
+  /** A metadata line known from an earlier parse: its effects without lexing it again. */
+  private knownMetadata(p: number, known: KnownMetadataLine): EntryKind {
+    this.metadataHit = true;
+    this.metaTextEnd = p + known.line.length;
+    if (known.kind === EntryKind.Type) {
+      this.currentType = known.text === 'histogram' ? TYPE_HISTOGRAM : known.text === 'summary' ? TYPE_SUMMARY : TYPE_OTHER;
+    }
+    this.finishLine(this.metaTextEnd);
+    return known.kind as EntryKind;
   }
 
   /**
