@@ -189,6 +189,9 @@ function peek32(b: Uint8Array, bit: number): number {
   return (word << s) | ((b[i + 4] | 0) >>> (8 - s));
 }
 
+/** What an iterator reads before its first reset, shared (iterators are made per series and query). */
+const NO_BYTES = new Uint8Array(0);
+
 /** Where the last `codeAt` ended (a second return value without an allocation). */
 let scanBit = 0;
 
@@ -225,7 +228,7 @@ function codeAt(b: Uint8Array, bit: number): number {
 export class DecimalIterator implements SampleIterator {
   timestamp = 0;
   value = 0;
-  private b: Uint8Array = new Uint8Array(0);
+  private b: Uint8Array = NO_BYTES;
   private bit = 0;
   private total = 0;
   private i = 0;

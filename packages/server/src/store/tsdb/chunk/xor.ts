@@ -286,6 +286,9 @@ export class XorAppender {
   }
 }
 
+/** An empty chunk (a zero count header); never written. */
+const NO_CHUNK = new Uint8Array(XOR_HEADER_BYTES);
+
 function corrupt(reason: string): Error {
   return new Error(`corrupt XOR chunk: ${reason}`);
 }
@@ -294,7 +297,8 @@ function corrupt(reason: string): Error {
 export class XorIterator implements SampleIterator {
   timestamp = 0;
   value = 0;
-  private b: Uint8Array = new Uint8Array(XOR_HEADER_BYTES);
+  /** Iterators are made per series and query: they share one empty chunk until reset. */
+  private b: Uint8Array = NO_CHUNK;
   private pos = 0;
   private endBit = 0;
   private total = 0;
@@ -677,7 +681,7 @@ export function xorChunkSampleCount(bytes: Uint8Array): number {
 }
 
 const sharedIterator = new XorIterator();
-const EMPTY_CHUNK = new Uint8Array(XOR_HEADER_BYTES);
+const EMPTY_CHUNK = NO_CHUNK;
 
 /**
  * Decodes a whole chunk into timestamps[at…] and values[at…]; returns the number of samples written.
