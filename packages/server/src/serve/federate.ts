@@ -49,6 +49,9 @@ export interface LatestSamples {
   values: Float64Array;
 }
 
+const scratchTimestamps = new Float64Array(256);
+const scratchValues = new Float64Array(256);
+
 /** The newest sample in [mint, maxt] of each series matching any selector, stale ones left out. */
 export function latestSamples(storage: Storage, selectors: readonly LabelMatcher[][], mint: number, maxt: number): LatestSamples {
   const querier = storage.querier(mint, maxt);
@@ -60,15 +63,18 @@ export function latestSamples(storage: Storage, selectors: readonly LabelMatcher
         const key = series.labels.join('\xff');
         if (byKey.has(key)) continue;
         byKey.set(key, series.labels);
+        // Read in bulk; the last sample copied stays the iterator's current one.
         const iterator = series.iterator();
-        let timestamp = NaN;
-        let value = NaN;
-        while (iterator.next()) {
-          if (iterator.timestamp > maxt) break;
-          timestamp = iterator.timestamp;
-          value = iterator.value;
+        let copied = 0;
+        for (;;) {
+          const read = iterator.readInto(maxt, scratchTimestamps, scratchValues, 0);
+          copied += read;
+          if (read < scratchTimestamps.length) break;
         }
-        if (timestamp !== timestamp || isStaleNaN(value)) continue;
+        if (copied === 0) continue;
+        const timestamp = iterator.timestamp;
+        const value = iterator.value;
+        if (isStaleNaN(value)) continue;
         found.push({ labels: series.labels, timestamp, value });
       }
     }
