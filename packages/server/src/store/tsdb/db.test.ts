@@ -195,3 +195,16 @@ test('restarts from head chunk files, replaying only the WAL after them, and sur
     await torn.close();
   });
 });
+
+test('removes what a crash left half-written: import scratch and unfinished blocks', async () => {
+  await withDir(async (dir) => {
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    await mkdir(join(dir, 'import-01JABCDEFGHJKMNPQRSTVWXYZ0.tmp'));
+    await mkdir(join(dir, '01JABCDEFGHJKMNPQRSTVWXYZ1.tmp-for-creation'));
+    await writeFile(join(dir, '01JABCDEFGHJKMNPQRSTVWXYZ1.tmp-for-creation', 'meta.json'), '{');
+    const db = await Tsdb.open({ dir, retentionMs: 0, retentionBytes: 0 });
+    await db.close();
+    const left = (await readdir(dir)).filter((entry) => entry.includes('.tmp'));
+    assert.deepEqual(left, []);
+  });
+});

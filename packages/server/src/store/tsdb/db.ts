@@ -4,7 +4,7 @@ import { compareLabels, systemClock } from '../../model/index.ts';
 import type { Clock, LabelMatcher, Labels } from '../../model/index.ts';
 import { MergeQuerier } from '../merge.ts';
 import type { Appender, Querier, Storage, StorageStats } from '../types.ts';
-import { Block, blocksBeyondRetention, compactBlocks, planCompaction, writeBlock } from './block/index.ts';
+import { Block, TMP_BLOCK_SUFFIX, blocksBeyondRetention, compactBlocks, planCompaction, writeBlock } from './block/index.ts';
 import { Head } from './head/index.ts';
 import { ReplayBatch } from './replay.ts';
 import { HeadChunkFiles } from './headchunks/head-chunks.ts';
@@ -166,7 +166,8 @@ export class Tsdb implements Storage {
 
   private async removeTemporaryDirs(): Promise<void> {
     for (const entry of await readdir(this.options.dir)) {
-      if (entry.endsWith('.tmp')) await rm(join(this.options.dir, entry), { recursive: true, force: true });
+      // Left by a crash: an import's scratch directory, or a block that was still being written.
+      if (entry.endsWith('.tmp') || entry.endsWith(TMP_BLOCK_SUFFIX)) await rm(join(this.options.dir, entry), { recursive: true, force: true });
     }
   }
 
