@@ -440,28 +440,26 @@ export class XorIterator implements SampleIterator {
       let nextT: number;
       let nextDelta = delta;
       if (i >= 2) {
+        // Delta-of-delta bucket, read from a 32-bit window: '0' | '10'+14 | '110'+17 | '1110'+20 | '1111'+64.
+        const w = peek32(b, pos);
         let dod = 0;
-        if (bitsAt(b, pos, 1) === 0) {
+        if (w >= 0) {
           pos += 1;
+        } else if ((w & 0x40000000) === 0) {
+          const x = (w << 2) >>> 18;
+          dod = x > 8192 ? x - 16384 : x;
+          pos += 16;
+        } else if ((w & 0x20000000) === 0) {
+          const x = (w << 3) >>> 15;
+          dod = x > 65536 ? x - 131072 : x;
+          pos += 20;
+        } else if ((w & 0x10000000) === 0) {
+          const x = (w << 4) >>> 12;
+          dod = x > 524288 ? x - 1048576 : x;
+          pos += 24;
         } else {
-          const prefix = bitsAt(b, pos, 4);
-          if (prefix < 0b1100) {
-            const x = bitsAt(b, pos + 2, 14);
-            dod = x > 8192 ? x - 16384 : x;
-            pos += 16;
-          } else if (prefix < 0b1110) {
-            const x = bitsAt(b, pos + 3, 17);
-            dod = x > 65536 ? x - 131072 : x;
-            pos += 20;
-          } else if (prefix === 0b1110) {
-            const x = bitsAt(b, pos + 4, 20);
-            dod = x > 524288 ? x - 1048576 : x;
-            pos += 24;
-          } else {
-            const dhi = (bitsAt(b, pos + 4, 16) * 65536 + bitsAt(b, pos + 20, 16)) | 0;
-            dod = dhi * TWO_32 + ((bitsAt(b, pos + 36, 16) * 65536 + bitsAt(b, pos + 52, 16)) >>> 0);
-            pos += 68;
-          }
+          dod = (peek32(b, pos + 4) | 0) * TWO_32 + (peek32(b, pos + 36) >>> 0);
+          pos += 68;
         }
         nextDelta = delta + dod;
         nextT = t + nextDelta;
@@ -480,53 +478,54 @@ export class XorIterator implements SampleIterator {
         break;
       }
       if (i === 0) {
-        vHi = (bitsAt(b, pos, 16) * 65536 + bitsAt(b, pos + 16, 16)) >>> 0;
-        vLo = (bitsAt(b, pos + 32, 16) * 65536 + bitsAt(b, pos + 48, 16)) >>> 0;
+        vHi = peek32(b, pos) >>> 0;
+        vLo = peek32(b, pos + 32) >>> 0;
         pos += 64;
-      } else if (bitsAt(b, pos, 1) === 0) {
-        pos += 1;
       } else {
-        if (bitsAt(b, pos + 1, 1) !== 0) {
-          const lead = bitsAt(b, pos + 2, 5);
-          let sig = bitsAt(b, pos + 7, 6);
-          if (sig === 0) sig = 64;
-          pos += 13;
-          if (64 - lead - sig < 0) {
-            this.done = true;
-            throw corrupt(`invalid XOR window (leading ${lead}, significant bits ${sig})`);
+        const w = peek32(b, pos);
+        if (w >= 0) {
+          pos += 1;
+        } else {
+          if ((w & 0x40000000) !== 0) {
+            const lead = (w << 2) >>> 27;
+            let sig = (w << 7) >>> 26;
+            if (sig === 0) sig = 64;
+            pos += 13;
+            if (64 - lead - sig < 0) {
+              this.done = true;
+              throw corrupt(`invalid XOR window (leading ${lead}, significant bits ${sig})`);
+            }
+            leading = lead;
+            trailing = 64 - lead - sig;
+          } else {
+            pos += 2;
           }
-          leading = lead;
-          trailing = 64 - lead - sig;
-        } else {
-          pos += 2;
-        }
-        const sig = 64 - leading - trailing;
-        let sh = 0;
-        let sl: number;
-        if (sig > 32) {
-          const highBits = sig - 32;
-          sh = highBits > 24 ? (bitsAt(b, pos, highBits - 16) * 65536 + bitsAt(b, pos + highBits - 16, 16)) >>> 0 : bitsAt(b, pos, highBits);
-          pos += highBits;
-          sl = (bitsAt(b, pos, 16) * 65536 + bitsAt(b, pos + 16, 16)) >>> 0;
-          pos += 32;
-        } else {
-          sl = sig > 24 ? (bitsAt(b, pos, sig - 16) * 65536 + bitsAt(b, pos + sig - 16, 16)) >>> 0 : bitsAt(b, pos, sig);
+          const sig = 64 - leading - trailing;
+          let sh = 0;
+          let sl: number;
+          if (sig <= 32) {
+            sl = peek32(b, pos) >>> (32 - sig);
+          } else {
+            const highBits = sig - 32;
+            sh = peek32(b, pos) >>> (32 - highBits);
+            sl = peek32(b, pos + highBits) >>> 0;
+          }
           pos += sig;
+          let dh: number;
+          let dl: number;
+          if (trailing === 0) {
+            dh = sh;
+            dl = sl;
+          } else if (trailing < 32) {
+            dh = (sh << trailing) | (sl >>> (32 - trailing));
+            dl = sl << trailing;
+          } else {
+            dh = sl << (trailing - 32);
+            dl = 0;
+          }
+          vHi = (vHi ^ dh) >>> 0;
+          vLo = (vLo ^ dl) >>> 0;
         }
-        let dh: number;
-        let dl: number;
-        if (trailing === 0) {
-          dh = sh;
-          dl = sl;
-        } else if (trailing < 32) {
-          dh = (sh << trailing) | (sl >>> (32 - trailing));
-          dl = sl << trailing;
-        } else {
-          dh = sl << (trailing - 32);
-          dl = 0;
-        }
-        vHi = (vHi ^ dh) >>> 0;
-        vLo = (vLo ^ dl) >>> 0;
       }
       if (pos > endBit) {
         this.done = true;
