@@ -22,6 +22,7 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { compareAnswers } from '../test/support/promql-answers.ts';
@@ -226,10 +227,13 @@ await runBench('promql-queries', (args.quick ? 20 : 60) * 60_000, async () => {
   const heavyFirst = Math.round(heavyStart / 1000) + 300;
   const heavyRange = { start: String(heavyFirst), end: String(heavyFirst + Math.floor((heavySpan - 300) / heavyStep) * heavyStep), step: String(heavyStep) };
 
+  const loadAverages: string[] = [];
   const seedResults = new Map<SystemName, SeedMeasurement[]>();
   const heavyResults = new Map<SystemName, HeavyMeasurement>();
   for (const system of systems) {
     if (backfillFailures.has(`${system} seeds`)) continue;
+    // Other work on the machine shows up in latencies; keep the 1-minute load next to them.
+    loadAverages.push(`${system} seed queries ${loadavg()[0].toFixed(2)}`);
     const seedServer = await startServer({ system, dataDir: dirs(system, 'seeds'), config: EMPTY_CONFIG, logFile: join(root, `seeds-${system}.log`), heapMiB: 8192, readyTimeoutMs: 300_000 });
     try {
       log(`${system}: ${expressions.length} seed queries × (1 + ${RUNS}) runs …`);
@@ -238,6 +242,7 @@ await runBench('promql-queries', (args.quick ? 20 : 60) * 60_000, async () => {
       await stopServer(seedServer);
     }
     if (backfillFailures.has(`${system} heavy`)) continue;
+    loadAverages.push(`${system} heavy query ${loadavg()[0].toFixed(2)}`);
     const heavyServer = await startServer({ system, dataDir: dirs(system, 'heavy'), config: EMPTY_CONFIG, logFile: join(root, `heavy-${system}.log`), heapMiB: 12_288, readyTimeoutMs: 600_000 });
     try {
       log(`${system}: heavy query ${HEAVY_QUERY} …`);
@@ -298,6 +303,7 @@ await runBench('promql-queries', (args.quick ? 20 : 60) * 60_000, async () => {
   if (ratios.length > 0) notes.push(`median of per-query Vigil / Prometheus latency ratios: ${median(ratios).toFixed(2)}× (best ${Math.min(...ratios).toFixed(2)}×, worst ${Math.max(...ratios).toFixed(2)}×)`);
   for (const [key, seconds] of backfillSeconds) notes.push(`backfill ${key}: ${seconds.toFixed(1)} s`);
   for (const [key, reason] of backfillFailures) notes.push(`backfill ${key} FAILED: ${reason}`);
+  notes.push(`1-minute load average (2 CPUs) when each phase started: ${loadAverages.join(', ')}`);
   notes.push(`heavy query: ${HEAVY_SERIES.toLocaleString('en-US')} series × ${HEAVY_HOURS} h (${heavyData.samples.toLocaleString('en-US')} samples, ${HEAVY_JOBS} jobs), range ${heavyRange.start}…${heavyRange.end} step ${heavyStep} s; ${HEAVY_RUNS} runs, median`);
   for (const system of systems) notes.push(`heavy ${heavyColumns.map((c, i) => `${c}: ${typeof heavyRows[systems.indexOf(system)][i] === 'number' ? fmt(heavyRows[systems.indexOf(system)][i] as number) : heavyRows[systems.indexOf(system)][i]}`).join(', ')}`);
   if (!args.quick && (HEAVY_SERIES < 100_000 || HEAVY_HOURS < 24)) {
