@@ -299,6 +299,9 @@ export class XorIterator implements SampleIterator {
   value = 0;
   /** Iterators are made per series and query: they share one empty chunk until reset. */
   private b: Uint8Array = NO_CHUNK;
+  /** A DataView over `viewOf`, the buffer under the chunk bytes readInto last read. */
+  private view: DataView | null = null;
+  private viewOf: ArrayBufferLike | null = null;
   private pos = 0;
   private endBit = 0;
   private total = 0;
@@ -381,6 +384,15 @@ export class XorIterator implements SampleIterator {
     const b = this.b;
     const endBit = this.endBit;
     const words = float64Words(values);
+    // Big-endian 32-bit loads for the common case, away from the end of the bytes.
+    // One view per underlying buffer: chunks are views into pages (head) or segment files (blocks).
+    if (this.viewOf !== b.buffer) {
+      this.view = new DataView(b.buffer);
+      this.viewOf = b.buffer;
+    }
+    const view = this.view as DataView;
+    const base = b.byteOffset;
+    const byteEnd = b.length;
     let pos = this.pos;
     let t = this.t;
     let delta = this.delta;
@@ -393,7 +405,8 @@ export class XorIterator implements SampleIterator {
       if (i >= 2) {
         // The common sample: same interval (one 0 bit), then the value unchanged or XORed in the
         // previous window with few significant bits, all from one 32-bit window.
-        const w = peek32(b, pos);
+        const at = pos >>> 3;
+        const w = at + 5 <= byteEnd ? (view.getInt32(base + at) << (pos & 7)) | (b[at + 4] >>> (8 - (pos & 7))) : peek32(b, pos);
         if (w >= 0) {
           // Bits after the interval's 0 bit, and the XOR to apply.
           let used = 0;
