@@ -1,26 +1,5 @@
 import type { Expr } from '../ast.ts';
-
-/**
- * Functions whose result depends on the step even when every argument does not (they read the
- * evaluation time), as Prometheus lists them for the `@` modifier.
- */
-const STEP_DEPENDENT_FUNCTIONS = new Set([
-  'days_in_month',
-  'day_of_month',
-  'day_of_week',
-  'day_of_year',
-  'end',
-  'hour',
-  'minute',
-  'month',
-  'year',
-  'predict_linear',
-  'range',
-  'start',
-  'step',
-  'time',
-  'timestamp',
-]);
+import { TIME_DEPENDENT_FUNCTIONS } from '../parser/index.ts';
 
 const cache = new WeakMap<Expr, boolean>();
 
@@ -71,7 +50,7 @@ function compute(expr: Expr): boolean {
         if (!invariant || argument.type !== 'VectorSelector') allInvariantSelectors = false;
       }
       if (expr.func.name === 'timestamp' && allInvariantSelectors) return true;
-      return allInvariant && !STEP_DEPENDENT_FUNCTIONS.has(expr.func.name);
+      return allInvariant && !TIME_DEPENDENT_FUNCTIONS.has(expr.func.name);
     }
   }
 }

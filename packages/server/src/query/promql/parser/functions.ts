@@ -121,3 +121,25 @@ export function getFunction(name: string): FunctionSignature | undefined {
  * the parser rejects them with "not supported yet" whatever the options say.
  */
 export const UNSUPPORTED_FUNCTIONS: ReadonlySet<string> = new Set(['info']);
+
+/**
+ * Functions whose result depends on the evaluation time itself even when their arguments do not
+ * (Prometheus's `AtModifierUnsafeFunctions`): an expression calling them is not step-invariant.
+ */
+export const TIME_DEPENDENT_FUNCTIONS: ReadonlySet<string> = new Set([
+  'days_in_month',
+  'day_of_month',
+  'day_of_week',
+  'day_of_year',
+  'end',
+  'hour',
+  'minute',
+  'month',
+  'year',
+  'predict_linear',
+  'range',
+  'start',
+  'step',
+  'time',
+  'timestamp',
+]);

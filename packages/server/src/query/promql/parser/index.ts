@@ -7,7 +7,7 @@ import type { Expr } from '../ast.ts';
 import { parse } from './parser.ts';
 import type { ParseOptions } from './parser.ts';
 
-export { FUNCTION_SIGNATURES, getFunction } from './functions.ts';
+export { FUNCTION_SIGNATURES, TIME_DEPENDENT_FUNCTIONS, getFunction } from './functions.ts';
 export { formatExpr, prettifyExpr } from './printer.ts';
 
 /** Parses a PromQL expression. Throws ParseError (`line:col: parse error: …`) as Prometheus words it. */

@@ -1,4 +1,5 @@
 import type { Expr } from '../ast.ts';
+import { TIME_DEPENDENT_FUNCTIONS } from '../parser/index.ts';
 
 /**
  * Prometheus's runner re-runs every instant eval with `@ <eval time>` added to each selector and
@@ -6,25 +7,6 @@ import type { Expr } from '../ast.ts';
  * must give the same answer. Selectors inside a subquery that has (or gets) an `@` are left alone.
  * Expressions calling a function whose result depends on the evaluation time itself are not re-run.
  */
-
-/** Prometheus's `AtModifierUnsafeFunctions`. */
-const TIME_DEPENDENT_FUNCTIONS: ReadonlySet<string> = new Set([
-  'days_in_month',
-  'day_of_month',
-  'day_of_week',
-  'day_of_year',
-  'end',
-  'hour',
-  'minute',
-  'month',
-  'year',
-  'predict_linear',
-  'range',
-  'start',
-  'step',
-  'time',
-  'timestamp',
-]);
 
 /**
  * Sets `@ time` (ms) on every selector and subquery of `expr` (mutated in place) that has no fixed
