@@ -118,18 +118,7 @@ export function bucketQuantile(
   sortBucketsByUpperBound(upperBounds, counts, length);
   if (upperBounds[length - 1] !== Infinity) return NaN;
 
-  // Merge buckets with the same upper bound (e.g. le="1" and le="1.0").
-  let merged = 0;
-  for (let i = 1; i < length; i++) {
-    if (upperBounds[i] === upperBounds[merged]) {
-      counts[merged] += counts[i];
-    } else {
-      merged++;
-      upperBounds[merged] = upperBounds[i];
-      counts[merged] = counts[i];
-    }
-  }
-  const bucketCount = merged + 1;
+  const bucketCount = mergeEqualBounds(upperBounds, counts, length);
 
   // Cumulative counts must not decrease: tiny relative differences are float noise and are
   // flattened silently; real decreases are flattened and reported.
@@ -208,12 +197,10 @@ function sortBucketsByUpperBound(upperBounds: Float64Array, counts: Float64Array
 }
 
 /**
- * The fraction of a classic histogram's observations between `lower` and `upper` (Prometheus's
- * BucketFraction). Sorts and merges the first `length` buckets in place.
+ * Merges sorted buckets with the same upper bound (e.g. le="1" and le="1.0") by adding their
+ * counts, in place; returns the number of buckets left.
  */
-export function bucketFraction(lower: number, upper: number, upperBounds: Float64Array, counts: Float64Array, length: number): number {
-  sortBucketsByUpperBound(upperBounds, counts, length);
-  if (upperBounds[length - 1] !== Infinity) return NaN;
+function mergeEqualBounds(upperBounds: Float64Array, counts: Float64Array, length: number): number {
   let merged = 0;
   for (let i = 1; i < length; i++) {
     if (upperBounds[i] === upperBounds[merged]) {
@@ -224,7 +211,17 @@ export function bucketFraction(lower: number, upper: number, upperBounds: Float6
       counts[merged] = counts[i];
     }
   }
-  const bucketCount = merged + 1;
+  return merged + 1;
+}
+
+/**
+ * The fraction of a classic histogram's observations between `lower` and `upper` (Prometheus's
+ * BucketFraction). Sorts and merges the first `length` buckets in place.
+ */
+export function bucketFraction(lower: number, upper: number, upperBounds: Float64Array, counts: Float64Array, length: number): number {
+  sortBucketsByUpperBound(upperBounds, counts, length);
+  if (upperBounds[length - 1] !== Infinity) return NaN;
+  const bucketCount = mergeEqualBounds(upperBounds, counts, length);
   const total = counts[bucketCount - 1];
   if (total === 0 || lower !== lower || upper !== upper) return NaN;
   if (lower >= upper) return 0;
