@@ -7,7 +7,7 @@ import type { FunctionImplementation, StepGrid, StepSeries } from '../functions/
 import { Annotations, QueryError } from '../value.ts';
 import type { Evaluator } from './evaluator.ts';
 import { mergeSameLabelsets } from './evaluator.ts';
-import { absentOverTime, applyRangeFunction } from './range-windows.ts';
+import { absentOverTime, applyRangeFunction, streamMatrixSelector } from './range-windows.ts';
 import type { RangeOutputSink } from './range-windows.ts';
 import { selectInstant } from './selectors.ts';
 import { SeriesCollector, inheritNameDrop, markNameDrop, stepTime } from './values.ts';
@@ -147,7 +147,8 @@ async function applyWithAnnotations(evaluator: Evaluator, call: Call, implementa
       const index = call.args.findIndex((argument) => exprType(argument) === 'matrix');
       if (index < 0) throw new QueryError('execution', `function "${name}" needs a range vector argument`);
       const params = await scalarArguments(evaluator, call, index, grid);
-      const matrix = await evaluateMatrixArgument(evaluator, call.args[index], grid);
+      const argument = unwrapParens(call.args[index]);
+      const matrix = argument.type === 'MatrixSelector' ? streamMatrixSelector(evaluator, argument, grid) : await evaluateMatrixArgument(evaluator, argument, grid);
       return applyRangeFunction(evaluator, matrix, implementation.apply, implementation.keepName === true, params, grid, call.args[index], annotations, sink);
     }
     case 'elementwise': {

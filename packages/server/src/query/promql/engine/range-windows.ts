@@ -3,10 +3,10 @@ import type { Expr, MatrixSelector } from '../ast.ts';
 import type { FunctionContext, RangeFunction, RangeWindow, StepGrid, StepSeries } from '../functions/types.ts';
 import type { Annotations } from '../value.ts';
 import type { Evaluator } from './evaluator.ts';
-import { lookupTimes, rangeSelectorBounds } from './selectors.ts';
+import { lookupTimes, rangeSelectorBounds, streamSelectorSeries } from './selectors.ts';
 import { labelsKey } from '../../../model/index.ts';
 import { checkUniqueLabelsets, dropMetricName, dropsName, hasAnyPresent, inheritNameDrop, sameLabelsetError } from './values.ts';
-import type { RangeSeries, RangeSteps, VectorSteps } from './values.ts';
+import type { RangeInput, RangeSeries, RangeSteps, VectorSteps } from './values.ts';
 
 /**
  * A range selector `x[r]` over the grid: each series' samples (stale markers dropped) loaded once
@@ -19,6 +19,17 @@ export async function evaluateMatrixSelector(evaluator: Evaluator, node: MatrixS
   const { mint, maxt } = rangeSelectorBounds(windowEnds, node.range);
   const series = await evaluator.selectorSeries(selector, mint, maxt, false);
   return { type: 'matrix', series, range: node.range, windowEnds, heldSamples: 0 };
+}
+
+/**
+ * A range selector read as a stream for a range function: one series in memory at a time, so
+ * `sum(rate(x[5m]))` over any number of series holds one series' samples, not the selector's.
+ */
+export function streamMatrixSelector(evaluator: Evaluator, node: MatrixSelector, grid: StepGrid): RangeInput {
+  const selector = node.vectorSelector;
+  const windowEnds = lookupTimes(evaluator, selector, grid);
+  const { mint, maxt } = rangeSelectorBounds(windowEnds, node.range);
+  return { series: streamSelectorSeries(evaluator, selector, mint, maxt, false), range: node.range, windowEnds };
 }
 
 /**
@@ -58,7 +69,7 @@ export type RangeOutputSink = (series: StepSeries, pendingNameDrop: boolean) => 
  */
 export async function applyRangeFunction(
   evaluator: Evaluator,
-  matrix: RangeSteps,
+  matrix: RangeInput,
   apply: RangeFunction,
   keepName: boolean,
   params: readonly Float64Array[],
@@ -78,7 +89,7 @@ export async function applyRangeFunction(
   const steps = windowEnds.length;
   const window: RangeWindow = { timestamps: new Float64Array(0), values: new Float64Array(0), first: 0, end: 0, rangeStart: 0, rangeEnd: 0, stepTime: 0 };
   const context: FunctionContext = { annotations, metricName: '', position: matrixArgument.position };
-  for (const series of matrix.series) {
+  for await (const series of matrix.series) {
     await evaluator.checkpoint();
     const { timestamps, count } = series;
     window.timestamps = timestamps;

@@ -14,14 +14,61 @@ export interface LoadedSeries {
   count: number;
 }
 
-let scratchTimestamps = new Float64Array(1024);
-let scratchValues = new Float64Array(1024);
+/**
+ * Scratch arrays lent to one stream at a time: concurrent queries interleave at their checkpoints
+ * while a consumer still holds a stream's views, so two streams must never share a pair.
+ */
+const scratchPool: { timestamps: Float64Array; values: Float64Array }[] = [];
 
 /**
- * Reads every series matching the selector, samples in [mint, maxt], into typed arrays: each series
- * is read in bulk (SampleIterator.readInto) into scratch arrays that grow to the longest series,
- * stale markers are dropped in one pass when not kept, and the series gets arrays of its exact size.
+ * Reads every series matching the selector, samples in [mint, maxt], one series at a time: each is
+ * read in bulk (SampleIterator.readInto) into scratch arrays that grow to the longest series, and
+ * stale markers are dropped in one pass when not kept. The yielded arrays are views of the scratch
+ * arrays, valid only until the next series is read: a consumer that keeps them must copy them, one
+ * that evaluates a series and moves on holds a single series in memory whatever the selector's size.
  */
+export async function* streamSelectorSeries(
+  evaluator: Evaluator,
+  selector: VectorSelector,
+  mint: number,
+  maxt: number,
+  keepStale: boolean,
+): AsyncGenerator<LoadedSeries> {
+  if (maxt < mint) return;
+  const querier = evaluator.settings.querier(mint, maxt);
+  const lent = scratchPool.pop();
+  let timestamps = lent?.timestamps ?? new Float64Array(1024);
+  let values = lent?.values ?? new Float64Array(1024);
+  try {
+    for (const series of querier.select(selector.matchers)) {
+      await evaluator.checkpoint();
+      const iterator = series.iterator();
+      let count = 0;
+      for (;;) {
+        count += iterator.readInto(maxt, timestamps, values, count);
+        if (count < timestamps.length) break;
+        const grownTimestamps = new Float64Array(count * 2);
+        grownTimestamps.set(timestamps);
+        timestamps = grownTimestamps;
+        const grownValues = new Float64Array(count * 2);
+        grownValues.set(values);
+        values = grownValues;
+      }
+      // The querier keeps to [mint, maxt]; a store that hands back earlier samples loses them here.
+      let first = 0;
+      while (first < count && timestamps[first] < mint) first++;
+      let end = count;
+      if (!keepStale) end = dropStaleMarkers(timestamps, values, first, count);
+      if (end === first) continue;
+      yield { labels: series.labels, timestamps: timestamps.subarray(first, end), values: values.subarray(first, end), count: end - first };
+    }
+  } finally {
+    // Keep a few moderately sized scratch pairs for the next streams; drop huge ones.
+    if (timestamps.length <= 1 << 16 && scratchPool.length < 4) scratchPool.push({ timestamps, values });
+  }
+}
+
+/** Every series of the selector with arrays of its own (see streamSelectorSeries). */
 export async function loadSelectorSeries(
   evaluator: Evaluator,
   selector: VectorSelector,
@@ -30,36 +77,8 @@ export async function loadSelectorSeries(
   keepStale: boolean,
 ): Promise<LoadedSeries[]> {
   const out: LoadedSeries[] = [];
-  if (maxt < mint) return out;
-  const querier = evaluator.settings.querier(mint, maxt);
-  let timestamps = scratchTimestamps;
-  let values = scratchValues;
-  for (const series of querier.select(selector.matchers)) {
-    await evaluator.checkpoint();
-    const iterator = series.iterator();
-    let count = 0;
-    for (;;) {
-      count += iterator.readInto(maxt, timestamps, values, count);
-      if (count < timestamps.length) break;
-      const grownTimestamps = new Float64Array(count * 2);
-      grownTimestamps.set(timestamps);
-      timestamps = grownTimestamps;
-      const grownValues = new Float64Array(count * 2);
-      grownValues.set(values);
-      values = grownValues;
-    }
-    // The querier keeps to [mint, maxt]; a store that hands back earlier samples loses them here.
-    let first = 0;
-    while (first < count && timestamps[first] < mint) first++;
-    let end = count;
-    if (!keepStale) end = dropStaleMarkers(timestamps, values, first, count);
-    if (end === first) continue;
-    out.push({ labels: series.labels, timestamps: timestamps.slice(first, end), values: values.slice(first, end), count: end - first });
-  }
-  // Keep moderately sized scratch arrays for the next selector; drop huge ones.
-  if (timestamps.length <= 1 << 16) {
-    scratchTimestamps = timestamps;
-    scratchValues = values;
+  for await (const series of streamSelectorSeries(evaluator, selector, mint, maxt, keepStale)) {
+    out.push({ labels: series.labels, timestamps: series.timestamps.slice(), values: series.values.slice(), count: series.count });
   }
   return out;
 }

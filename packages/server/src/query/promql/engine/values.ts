@@ -38,6 +38,16 @@ export interface RangeSteps {
   heldSamples: number;
 }
 
+/**
+ * What a range function reads: the windows' ends and range, and the series — a list, or a stream
+ * read from storage one series at a time (a range selector directly under the function).
+ */
+export interface RangeInput {
+  series: Iterable<RangeSeries> | AsyncIterable<RangeSeries>;
+  range: number;
+  windowEnds: Float64Array;
+}
+
 export interface StringSteps {
   type: 'string';
   value: string;
