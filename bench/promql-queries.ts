@@ -17,8 +17,7 @@
  *     (VmRSS polled every 20 ms) next to its RSS before.
  * Both data sets are written once as OpenMetrics and backfilled into each system (`promtool tsdb
  * create-blocks-from openmetrics` and `vigil import`; the heavy set as one file per 2 h block
- * range, because one `vigil import` of 100k series × 4 h ran out of a 12 GiB heap); each server
- * then runs alone on 127.0.0.1.
+ * range, which both tools take in one pass each); each server then runs alone on 127.0.0.1.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -307,7 +306,7 @@ await runBench('promql-queries', (args.quick ? 20 : 60) * 60_000, async () => {
   notes.push(`heavy query: ${HEAVY_SERIES.toLocaleString('en-US')} series × ${HEAVY_HOURS} h (${heavyData.samples.toLocaleString('en-US')} samples, ${HEAVY_JOBS} jobs), range ${heavyRange.start}…${heavyRange.end} step ${heavyStep} s; ${HEAVY_RUNS} runs, median`);
   for (const system of systems) notes.push(`heavy ${heavyColumns.map((c, i) => `${c}: ${typeof heavyRows[systems.indexOf(system)][i] === 'number' ? fmt(heavyRows[systems.indexOf(system)][i] as number) : heavyRows[systems.indexOf(system)][i]}`).join(', ')}`);
   if (!args.quick && (HEAVY_SERIES < 100_000 || HEAVY_HOURS < 24)) {
-    notes.push(`the heavy set is ${HEAVY_SERIES.toLocaleString('en-US')} series × ${HEAVY_HOURS} h rather than 100,000 × 24 h: 576 M samples (about 40 GB of OpenMetrics text) would take about 7 minutes to write and 14–18 minutes per system to backfill on this machine (promtool ~0.7 M and vigil import ~0.55 M samples/s, measured on the 2 h set), beyond the ~10 minutes allowed. The heavy data is written and backfilled as one file per 2 h block range: as one file, vigil import ran out of its heap at 100,000 × 6 h with 8 GiB and at 100,000 × 4 h with 12 GiB (promtool: 340 s and 230 s)`);
+    notes.push(`the heavy set is ${HEAVY_SERIES.toLocaleString('en-US')} series × ${HEAVY_HOURS} h rather than 100,000 × 24 h: 576 M samples (about 40 GB of OpenMetrics text) would take about 7 minutes to write and 14–18 minutes per system to backfill on this machine (promtool ~0.7 M and vigil import ~0.55 M samples/s, measured on the 2 h set), beyond the ~10 minutes allowed. The heavy data is written and backfilled as one file per 2 h block range.`);
   }
   const result: BenchResult = {
     bench: 'promql-queries',
