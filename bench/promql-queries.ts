@@ -285,8 +285,19 @@ await runBench('promql-queries', (args.quick ? 20 : 60) * 60_000, async () => {
     return [system, h.finished ? 'yes' : `NO: ${h.error.slice(0, 160)}`, h.medianMs / 1000, h.rssBeforeMiB, h.peakRssMiB, h.hwmMiB, h.resultSeries];
   });
   const heavyColumns = ['system', 'finished', 'median s', 'RSS before MiB', 'peak RSS during query MiB', 'VmHWM after MiB', 'result series'];
+  // The target is per query: count the seed queries whose median is no slower than Prometheus's.
+  const compared = vigilSeeds && prometheusSeeds ? vigilSeeds.filter((_, i) => prometheusSeeds[i] !== undefined) : [];
+  const noSlower = vigilSeeds && prometheusSeeds ? vigilSeeds.filter((v, i) => prometheusSeeds[i] !== undefined && v.medianMs <= prometheusSeeds[i].medianMs).length : null;
   const headline: Headline[] = [
-    { metric: `seed queries: sum of per-query medians (${expressions.length} queries, ${QUERY_HOURS} h at 15 s)`, unit: 'ms', vigil: sumOf(vigilSeeds), prometheus: sumOf(prometheusSeeds), target: '≤ 1× Prometheus', met: vigilSeeds && prometheusSeeds ? sumOf(vigilSeeds)! <= sumOf(prometheusSeeds)! : null },
+    {
+      metric: `seed queries no slower than Prometheus (of ${compared.length})`,
+      unit: 'queries',
+      vigil: noSlower,
+      prometheus: null,
+      target: `all ${compared.length}`,
+      met: noSlower === null ? null : noSlower === compared.length,
+    },
+    { metric: `seed queries: sum of per-query medians (${expressions.length} queries, ${QUERY_HOURS} h at 15 s)`, unit: 'ms', vigil: sumOf(vigilSeeds), prometheus: sumOf(prometheusSeeds), target: '—', met: null },
     {
       metric: `heavy ${HEAVY_QUERY}`,
       unit: 's',
