@@ -1,30 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Annotations } from '../value.ts';
 import { changes, delta, idelta, increase, irate, rate, resets } from './rate.ts';
-import type { FunctionContext, RangeWindow } from './types.ts';
+import { testContext, windowOf as window } from './test-windows.ts';
 
-/**
- * Builds a window over samples given as [seconds, value] pairs; one sample before the window and
- * one after it are added so the functions must respect first/end.
- */
-function window(samples: Array<[number, number]>, rangeStartSeconds: number, rangeEndSeconds: number): RangeWindow {
-  const timestamps = new Float64Array(samples.length + 2);
-  const values = new Float64Array(samples.length + 2);
-  timestamps[0] = rangeStartSeconds * 1000 - 1;
-  values[0] = 1e9;
-  samples.forEach(([seconds, value], i) => {
-    timestamps[i + 1] = seconds * 1000;
-    values[i + 1] = value;
-  });
-  timestamps[samples.length + 1] = rangeEndSeconds * 1000 + 1;
-  values[samples.length + 1] = -1e9;
-  return { timestamps, values, first: 1, end: samples.length + 1, rangeStart: rangeStartSeconds * 1000, rangeEnd: rangeEndSeconds * 1000 };
-}
-
-function context(metricName = 'requests_total'): FunctionContext {
-  return { annotations: new Annotations(), metricName, position: { start: 0, end: 0 } };
-}
+const context = (metricName = 'requests_total') => testContext(metricName);
 
 /** Samples every 5 minutes starting at minute 0 with the given values. */
 function everyFiveMinutes(values: number[]): Array<[number, number]> {
