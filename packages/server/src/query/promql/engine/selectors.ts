@@ -112,15 +112,18 @@ export function lookupTimes(evaluator: Evaluator, selector: { at: VectorSelector
   return times;
 }
 
-/** Loads the samples an instant selector needs for the whole grid: (first lookup - lookback, last lookup]. */
-async function instantSelectorData(evaluator: Evaluator, selector: VectorSelector, times: Float64Array): Promise<LoadedSeries[]> {
+/**
+ * The samples an instant selector needs for the whole grid, (first lookup - lookback, last lookup],
+ * read as a stream: one series' samples in memory at a time.
+ */
+function instantSelectorData(evaluator: Evaluator, selector: VectorSelector, times: Float64Array): AsyncGenerator<LoadedSeries> {
   let first = Infinity;
   let last = -Infinity;
   for (let i = 0; i < times.length; i++) {
     if (times[i] < first) first = times[i];
     if (times[i] > last) last = times[i];
   }
-  return evaluator.selectorSeries(selector, first - evaluator.settings.lookbackDelta + 1, last, true);
+  return streamSelectorSeries(evaluator, selector, first - evaluator.settings.lookbackDelta + 1, last, true);
 }
 
 /**
@@ -155,10 +158,9 @@ export async function evaluateVectorSelector(evaluator: Evaluator, selector: Vec
  */
 export async function selectInstant(evaluator: Evaluator, selector: VectorSelector, grid: StepGrid, sampleTimestamps: boolean): Promise<VectorSteps> {
   const times = lookupTimes(evaluator, selector, grid);
-  const data = await instantSelectorData(evaluator, selector, times);
   const chosen = new Int32Array(grid.count);
   const out: StepSeries[] = [];
-  for (const series of data) {
+  for await (const series of instantSelectorData(evaluator, selector, times)) {
     await evaluator.checkpoint();
     selectSamples(series, times, evaluator.settings.lookbackDelta, chosen);
     const values = new Float64Array(grid.count);
