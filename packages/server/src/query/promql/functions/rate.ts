@@ -20,11 +20,11 @@ function extrapolatedRate(window: RangeWindow, isCounter: boolean, isRate: boole
   const last = end - 1;
   const firstValue = values[first];
   let result = values[last] - firstValue;
-  if (isCounter && resetsBefore(values, last) !== resetsBefore(values, first)) {
-    for (let i = first + 1; i < end; i++) {
-      // A drop means the counter restarted from zero: the value before the drop was lost.
-      if (values[i] < values[i - 1]) result += values[i - 1];
-    }
+  if (isCounter) {
+    // A drop means the counter restarted from zero: the value before the drop was lost. The drops
+    // inside the window are added in sample order, as Prometheus adds them.
+    indexResets(values);
+    for (let r = resetCounts[first], to = resetCounts[last]; r < to; r++) result += values[resetAt[r] - 1];
   }
   const firstTime = timestamps[first];
   const lastTime = timestamps[last];
@@ -50,26 +50,28 @@ function extrapolatedRate(window: RangeWindow, isCounter: boolean, isRate: boole
 }
 
 /**
- * The number of counter resets among the first i+1 samples of the series, computed once per series
- * and reused by every step: windows slide forward over one array per series, and most windows hold
- * no reset, so the per-window loop that adds the lost values runs only where there is one (the sum
- * itself stays the same sequential sum Prometheus computes, so results match it bit for bit).
+ * Where a series' counter resets are, computed once per series and reused by every step (windows
+ * slide forward over one array per series): `resetCounts[i]` is the number of resets among samples
+ * 1…i, and `resetAt` lists the index of each reset, so a window visits only its own resets instead
+ * of every sample.
  */
-let resetCountsOf: Float64Array | null = null;
+let resetsOf: Float64Array | null = null;
 let resetCounts = new Uint32Array(0);
+let resetAt = new Uint32Array(0);
 
-function resetsBefore(values: Float64Array, i: number): number {
-  if (resetCountsOf !== values) {
-    if (resetCounts.length < values.length) resetCounts = new Uint32Array(Math.max(values.length, resetCounts.length * 2));
-    let count = 0;
-    resetCounts[0] = 0;
-    for (let k = 1; k < values.length; k++) {
-      if (values[k] < values[k - 1]) count++;
-      resetCounts[k] = count;
-    }
-    resetCountsOf = values;
+function indexResets(values: Float64Array): void {
+  if (resetsOf === values) return;
+  if (resetCounts.length < values.length) {
+    resetCounts = new Uint32Array(Math.max(values.length, resetCounts.length * 2));
+    resetAt = new Uint32Array(resetCounts.length);
   }
-  return resetCounts[i];
+  let count = 0;
+  resetCounts[0] = 0;
+  for (let k = 1; k < values.length; k++) {
+    if (values[k] < values[k - 1]) resetAt[count++] = k;
+    resetCounts[k] = count;
+  }
+  resetsOf = values;
 }
 
 let lastCheckedName = '';
