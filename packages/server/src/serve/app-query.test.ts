@@ -102,6 +102,16 @@ describe('queries through the engine', () => {
     assert.ok(plain.text.length > 10_000);
   });
 
+  test('small answers are sent as they are, with their length', async () => {
+    const ctx = serverContext(await storageWith(50, 100, 1000));
+    const path = '/api/v1/query?query=load%20%3D%3D%20-1&time=50';
+    const response = await createApp(ctx).request(path, { headers: { 'accept-encoding': 'gzip' } });
+    const text = await response.text();
+    assert.equal(response.headers.get('content-encoding'), null);
+    assert.equal(response.headers.get('content-length'), String(Buffer.byteLength(text)));
+    assert.equal(text, '{"status":"success","data":{"resultType":"vector","result":[]}}');
+  });
+
   test('parse errors are bad "query" parameters; evaluation errors are execution errors', async () => {
     const ctx = serverContext(await smallStorage());
     const parse = await call(ctx, '/api/v1/query?query=sum(');

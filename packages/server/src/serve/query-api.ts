@@ -153,7 +153,7 @@ function respond(result: QueryResult, limit: number | undefined, stats: string |
   if (warnings.length > 0) tail += `,"warnings":${goJson(JSON.stringify(warnings))}`;
   if (infos.length > 0) tail += `,"infos":${goJson(JSON.stringify(infos))}`;
   const body = Buffer.concat([Buffer.from('{"status":"success","data":'), queryDataBytes(value), Buffer.from(`${tail}}`)]);
-  return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+  return new Response(body, { status: 200, headers: { 'content-type': 'application/json', 'content-length': String(body.length) } });
 }
 
 function capped(messages: readonly string[], kind: string): string[] {
