@@ -1,8 +1,8 @@
 import { parseDuration } from '../model/index.ts';
 // The API's own leaf modules for times and Go number texts, not serve/index.ts: a query client
 // has no use for the HTTP server.
-import { goQuote, parseApiTime, parseGoFloat } from '../serve/params.ts';
-import { formatFloat } from '../serve/query-json.ts';
+import { formatFloat, goQuote, parseGoFloat } from '../model/index.ts';
+import { parseApiTime } from '../serve/params.ts';
 import { UsageError, formatHelp, parseFlags } from './flags.ts';
 import type { FlagSpec } from './flags.ts';
 
@@ -128,7 +128,7 @@ function parseTime(text: string, what: string): number {
 }
 
 function seconds(ms: number): string {
-  return formatFloat(ms / 1000);
+  return formatFloat(ms / 1000, 'f', -1);
 }
 
 /** The `data` of a successful API answer; anything else is a QueryFailure worded as promtool words it. */
@@ -177,7 +177,7 @@ function sampleValue(text: string): number {
 
 /** `value @[seconds]`, values and times in Go's shortest plain notation. */
 function pointText(point: [number, string]): string {
-  return `${formatFloat(sampleValue(point[1]))} @[${formatFloat(point[0])}]`;
+  return `${formatFloat(sampleValue(point[1]), 'f', -1)} @[${formatFloat(point[0], 'f', -1)}]`;
 }
 
 /** The result as `promtool query` prints it (Go's `fmt.Println` of the client's value). */
@@ -201,7 +201,7 @@ export function resultText(data: ApiData): string {
 /** The result as `promtool query -o json` prints it (the client's values encoded by Go). */
 export function resultJson(data: ApiData): string {
   const metricJson = (metric: Metric) => `{${Object.keys(metric).sort().map((label) => `${JSON.stringify(label)}:${JSON.stringify(metric[label])}`).join(',')}}`;
-  const pointJson = (point: [number, string]) => `[${formatFloat(point[0])},${JSON.stringify(formatFloat(sampleValue(point[1])))}]`;
+  const pointJson = (point: [number, string]) => `[${formatFloat(point[0], 'f', -1)},${JSON.stringify(formatFloat(sampleValue(point[1]), 'f', -1))}]`;
   let out: string;
   switch (data.resultType) {
     case 'vector':
@@ -215,7 +215,7 @@ export function resultJson(data: ApiData): string {
       break;
     case 'string': {
       const [time, value] = data.result as [number, string];
-      out = `[${formatFloat(time)},${JSON.stringify(value)}]`;
+      out = `[${formatFloat(time, 'f', -1)},${JSON.stringify(value)}]`;
       break;
     }
   }

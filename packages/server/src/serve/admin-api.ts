@@ -5,7 +5,8 @@ import type { Hono } from 'hono';
 import type { LabelMatcher } from '../model/index.ts';
 import { parseSelector } from '../query/index.ts';
 import { ApiError, api, noContent, success } from './response.ts';
-import { MAX_TIME, MIN_TIME, goQuote, invalidParameter, readParams, timeParam } from './params.ts';
+import { goQuote } from '../model/index.ts';
+import { MAX_TIME, MIN_TIME, invalidParameter, readParams, timeParam } from './params.ts';
 
 /** The storage operations behind the TSDB admin endpoints (the Tsdb class provides them). */
 export interface AdminOperations {

@@ -1,4 +1,4 @@
-import { parseDuration } from '../model/index.ts';
+import { goQuote, parseDuration, parseGoFloat } from '../model/index.ts';
 import type { LabelMatcher } from '../model/index.ts';
 import { parseSelector } from '../query/index.ts';
 import { ApiError } from './response.ts';
@@ -27,22 +27,12 @@ const MAX_TIME_TEXT = '292277025-08-18T07:12:54.999999999Z';
 /** Go's int64 bounds as float64 (2^63): durations and integers beyond them overflow. */
 const INT64_LIMIT = 2 ** 63;
 
-const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-const INFINITY = /^[+-]?(?:inf|infinity)$/i;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
-
-/** Go's `strconv.ParseFloat` for the decimal forms clients send; undefined when Go would refuse it. */
-export function parseGoFloat(text: string): number | undefined {
-  if (DECIMAL.test(text)) return Number(text);
-  if (INFINITY.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
-  if (/^[+-]?nan$/i.test(text)) return NaN;
-  return undefined;
-}
 
 /** An API time: float seconds since the epoch (rounded to the millisecond) or RFC 3339. Returns ms. */
 export function parseApiTime(text: string): number {
   const seconds = parseGoFloat(text);
-  if (seconds !== undefined && Number.isFinite(seconds)) {
+  if (seconds !== null && Number.isFinite(seconds)) {
     const whole = Math.trunc(seconds);
     // Go rounds the fraction to milliseconds half away from zero.
     const fraction = (seconds - whole) * 1000;
@@ -60,7 +50,7 @@ export function parseApiTime(text: string): number {
 /** An API duration: float seconds or a Prometheus duration (`5m`, `1h30m`). Returns ms. */
 export function parseApiDuration(text: string): number {
   const seconds = parseGoFloat(text);
-  if (seconds !== undefined) {
+  if (seconds !== null) {
     const nanoseconds = seconds * 1e9;
     if (!(nanoseconds < INT64_LIMIT && nanoseconds >= -INT64_LIMIT)) {
       throw new Error(`cannot parse ${goQuote(text)} to a valid duration. It overflows int64`);
@@ -120,19 +110,3 @@ function parseGoInt(text: string): number {
   return value;
 }
 
-const GO_NAMED_ESCAPES: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r', 34: '\\"', 92: '\\\\' };
-
-/** Go's `%q` (strconv.Quote): `\"`, `\\`, `\n`, `\x01` for other control bytes, printable Unicode as it is. */
-export function goQuote(text: string): string {
-  let out = '"';
-  for (const char of text) {
-    const code = char.codePointAt(0) as number;
-    const named = GO_NAMED_ESCAPES[code];
-    if (named !== undefined) out += named;
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else if ((code >= 0x80 && code <= 0x9f) || code === 0xad || code === 0x2028 || code === 0x2029) out += `\\u${code.toString(16).padStart(4, '0')}`;
-    else if (code >= 0xd800 && code <= 0xdfff) out += '\\ufffd';
-    else out += char;
-  }
-  return out + '"';
-}

@@ -1,10 +1,10 @@
+import { formatFloat } from '../model/index.ts';
 import type { Hono } from 'hono';
 import type { LabelMatcher } from '../model/index.ts';
 import type { AtModifier, Expr } from '../query/promql/ast.ts';
 import { parseExpr, prettifyExpr } from '../query/promql/parser/index.ts';
 import { api, goJson, jsonText, success } from './response.ts';
 import { invalidParameter, readParams } from './params.ts';
-import { formatFloat } from './query-json.ts';
 
 /** `/api/v1/format_query` and `/api/v1/parse_query`: a query pretty-printed, or its syntax tree as JSON. */
 export function mountParseApi(app: Hono): void {
@@ -83,7 +83,7 @@ export function syntaxTree(expr: Expr): Json {
         ...atTree(expr.at),
       };
     case 'NumberLiteral':
-      return { type: 'numberLiteral', val: formatFloat(expr.value) };
+      return { type: 'numberLiteral', val: formatFloat(expr.value, 'f', -1) };
     case 'ParenExpr':
       return { type: 'parenExpr', expr: syntaxTree(expr.expr) };
     case 'StringLiteral':

@@ -3,7 +3,8 @@ import type { Storage } from '../store/index.ts';
 import { QueryError } from '../query/promql/value.ts';
 import type { QueryResult, QueryValue } from '../query/promql/value.ts';
 import { ApiError, api, goJson } from './response.ts';
-import { goQuote, invalidParameter, limitParam, parseApiDuration, parseApiTime, readParams, timeParam } from './params.ts';
+import { goQuote } from '../model/index.ts';
+import { invalidParameter, limitParam, parseApiDuration, parseApiTime, readParams, timeParam } from './params.ts';
 import { queryDataBytes } from './query-json.ts';
 
 /** Per-query options the API passes to the engine (all durations in ms). */

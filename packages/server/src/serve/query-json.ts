@@ -1,3 +1,4 @@
+import { formatFloat } from '../model/index.ts';
 import type { Labels } from '../model/index.ts';
 import type { QueryValue } from '../query/promql/value.ts';
 import { goJson } from './response.ts';
@@ -18,29 +19,6 @@ export function formatSampleValue(value: number): string {
   // least two exponent digits.
   const text = String(value);
   return text.indexOf('e') < 0 ? text : text.replace(/e([+-])(\d)$/, 'e$10$2');
-}
-
-/** A value as Go's `strconv.FormatFloat(v, 'f', -1, 64)` writes it (scalars, the text printer): never an exponent. */
-export function formatFloat(value: number): string {
-  if (value !== value) return 'NaN';
-  if (value === Infinity) return '+Inf';
-  if (value === -Infinity) return '-Inf';
-  if (value === 0) return Object.is(value, -0) ? '-0' : '0';
-  const text = String(value);
-  const e = text.indexOf('e');
-  if (e < 0) return text;
-  // Expand the shortest digits JavaScript found into plain decimal notation.
-  const negative = text.startsWith('-');
-  const mantissa = text.slice(negative ? 1 : 0, e);
-  const exponent = Number(text.slice(e + 1));
-  const dot = mantissa.indexOf('.');
-  const digits = dot < 0 ? mantissa : mantissa.slice(0, dot) + mantissa.slice(dot + 1);
-  const point = (dot < 0 ? mantissa.length : dot) + exponent;
-  let out: string;
-  if (point <= 0) out = `0.${'0'.repeat(-point)}${digits}`;
-  else if (point >= digits.length) out = digits + '0'.repeat(point - digits.length);
-  else out = `${digits.slice(0, point)}.${digits.slice(point)}`;
-  return negative ? `-${out}` : out;
 }
 
 /** A sample timestamp (ms) as Prometheus writes it: seconds, and `.mmm` whenever the ms are not 0. */
@@ -85,7 +63,7 @@ export function queryDataBytes(value: QueryValue): Uint8Array {
   out.ascii(`{"resultType":"${value.type}","result":`);
   switch (value.type) {
     case 'scalar':
-      out.ascii(`[${formatPlainTimestamp(value.timestamp)},"${formatFloat(value.value)}"]`);
+      out.ascii(`[${formatPlainTimestamp(value.timestamp)},"${formatFloat(value.value, 'f', -1)}"]`);
       break;
     case 'string':
       out.text(goJson(`[${formatPlainTimestamp(value.timestamp)},${JSON.stringify(value.value)}]`));

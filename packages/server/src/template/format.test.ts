@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { sprint, sprintf, sprintln } from './format.ts';
-import { formatFloat } from './float.ts';
+import { formatFloat } from '../model/index.ts';
 import { renderTemplate } from './template.ts';
 import { GoUint, stringMap } from './value.ts';
 

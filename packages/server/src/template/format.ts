@@ -4,7 +4,7 @@
  * (also `*`), and Go's error notations (`%!d(string=x)`, `%!d(MISSING)`, `%!(EXTRA …)`).
  * Not covered: %x on floats (hex mantissa), %p, argument indexes (`%[1]d`), `%#v` Go syntax.
  */
-import { formatFloat } from './float.ts';
+import { formatFloat } from '../model/index.ts';
 import { asMap, GoDuration, GoStruct, GoUint, isStringer, methodsOf, typeNameOf } from './value.ts';
 
 interface Flags {

@@ -8,7 +8,7 @@ import { QueryError } from '../value.ts';
 import { streamRangeCall } from './calls.ts';
 import type { Evaluator } from './evaluator.ts';
 import { isStepInvariant } from './step-invariant.ts';
-import { formatGoFloat, formatGoG } from './format.ts';
+import { formatFloat } from '../../../model/index.ts';
 import { keepForRatio, sampleOffset } from './ratio-sampler.ts';
 import { SeriesCollector, dropsName, hasAnyPresent, inheritNameDrop, markNameDrop, newStepSeries } from './values.ts';
 import type { VectorSteps } from './values.ts';
@@ -268,8 +268,8 @@ async function quantileAggregation(evaluator: Evaluator, node: AggregateExpr, gr
   const parameter = await evaluateParameter(evaluator, node, grid);
   const position = (node.param as NonNullable<AggregateExpr['param']>).position;
   if (parameter.hasNaN) evaluator.warn('quantile value should be between 0 and 1, got NaN', position);
-  if (parameter.max > 1) evaluator.warn(`quantile value should be between 0 and 1, got ${formatGoG(parameter.max)}`, position);
-  if (parameter.min < 0) evaluator.warn(`quantile value should be between 0 and 1, got ${formatGoG(parameter.min)}`, position);
+  if (parameter.max > 1) evaluator.warn(`quantile value should be between 0 and 1, got ${formatFloat(parameter.max, 'g', -1)}`, position);
+  if (parameter.min < 0) evaluator.warn(`quantile value should be between 0 and 1, got ${formatFloat(parameter.min, 'g', -1)}`, position);
   const input = (await evaluator.evaluateVector(node.expr, grid)).series;
   const groups = assignGroups(input, grouping, node.without);
   const groupCount = groups.labels.length;
@@ -318,7 +318,7 @@ async function countValues(evaluator: Evaluator, node: AggregateExpr, grid: Step
     counts.clear();
     for (const series of input) {
       if (series.present[i] !== 1) continue;
-      const withValue = labelsFromPairs([...series.labels, valueLabel, formatGoFloat(series.values[i])]);
+      const withValue = labelsFromPairs([...series.labels, valueLabel, formatFloat(series.values[i], 'f', -1)]);
       const target = collector.get(groupingLabels(withValue, effectiveGrouping, node.without));
       counts.set(target, (counts.get(target) ?? 0) + 1);
     }
@@ -413,13 +413,13 @@ async function selectK(evaluator: Evaluator, node: AggregateExpr, grid: StepGrid
     if (parameter.max === 0 && parameter.min === 0) return { type: 'vector', series: [] };
     if (parameter.hasNaN) throw new QueryError('execution', 'Ratio value is NaN');
     const position = (node.param as NonNullable<AggregateExpr['param']>).position;
-    if (parameter.max > 1) evaluator.warn(`ratio value should be between -1 and 1, got ${formatGoG(parameter.max)}, capping to 1`, position);
-    if (parameter.min < -1) evaluator.warn(`ratio value should be between -1 and 1, got ${formatGoG(parameter.min)}, capping to -1`, position);
+    if (parameter.max > 1) evaluator.warn(`ratio value should be between -1 and 1, got ${formatFloat(parameter.max, 'g', -1)}, capping to 1`, position);
+    if (parameter.min < -1) evaluator.warn(`ratio value should be between -1 and 1, got ${formatFloat(parameter.min, 'g', -1)}, capping to -1`, position);
   } else {
     if (parameter.max < 1) return { type: 'vector', series: [] };
     if (parameter.hasNaN) throw new QueryError('execution', 'Parameter value is NaN');
-    if (parameter.min <= -(2 ** 63)) throw new QueryError('execution', `Scalar value ${formatGoG(parameter.min)} underflows int64`);
-    if (parameter.max >= 2 ** 63) throw new QueryError('execution', `Scalar value ${formatGoG(parameter.max)} overflows int64`);
+    if (parameter.min <= -(2 ** 63)) throw new QueryError('execution', `Scalar value ${formatFloat(parameter.min, 'g', -1)} underflows int64`);
+    if (parameter.max >= 2 ** 63) throw new QueryError('execution', `Scalar value ${formatFloat(parameter.max, 'g', -1)} overflows int64`);
   }
   const offsets = ratio ? new Float64Array(input.length).fill(NaN) : null;
   const groups = assignGroups(input, grouping, node.without);

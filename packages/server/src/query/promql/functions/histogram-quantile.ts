@@ -1,5 +1,5 @@
 import type { Labels } from '../../../model/labels.ts';
-import { formatGoG, formatGoGPrecision, formatRfc3339Seconds, goQuote, parseGoFloat } from './go-format.ts';
+import { formatFloat, goQuote, parseGoFloat } from '../../../model/index.ts';
 import { invalidQuantileWarning } from './over-time.ts';
 import { bucketFraction, bucketQuantile } from './quantile.ts';
 import type { BucketQuantileDetails } from './quantile.ts';
@@ -40,6 +40,12 @@ function metricNameOf(labels: Labels): string {
 
 function withMetricName(message: string, metricName: string): string {
   return metricName === '' ? message : `${message} for metric name ${goQuote(metricName)}`;
+}
+
+/** Go's `time.Unix(seconds, 0).UTC().Format(time.RFC3339)` for ordinary years. */
+function formatRfc3339Seconds(seconds: number): string {
+  const iso = new Date(seconds * 1000).toISOString();
+  return `${iso.slice(0, 19)}Z`;
 }
 
 const MONOTONICITY_INFO =
@@ -160,8 +166,8 @@ export function histogramQuantile(
 
   for (const [metricName, report] of reports) {
     context.annotations.info(
-      `${withMetricName(MONOTONICITY_INFO, metricName)}, from buckets ${formatGoG(report.minBucket)} to ${formatGoG(report.maxBucket)}, ` +
-        `with a max diff of ${formatGoGPrecision(report.maxDiff, 2)}, over ${report.occurrences} samples from ` +
+      `${withMetricName(MONOTONICITY_INFO, metricName)}, from buckets ${formatFloat(report.minBucket, 'g', -1)} to ${formatFloat(report.maxBucket, 'g', -1)}, ` +
+        `with a max diff of ${formatFloat(report.maxDiff, 'g', 2)}, over ${report.occurrences} samples from ` +
         `${formatRfc3339Seconds(Math.trunc(report.minTime / 1000))} to ${formatRfc3339Seconds(Math.trunc(report.maxTime / 1000))}`,
     );
   }

@@ -34,7 +34,6 @@ export { quantile } from './quantile.ts';
 /** For the quantile aggregation's warning (same text as quantile_over_time's). */
 export { invalidQuantileWarning } from './over-time.ts';
 /** Go's %g, %.Ng, %f and %q, for annotation and error texts worded as Prometheus's. */
-export { formatGoF, formatGoG, formatGoGPrecision, goQuote } from './go-format.ts';
 
 function range(apply: RangeFunction, keepName = false): FunctionImplementation {
   return keepName ? { kind: 'range', apply, keepName } : { kind: 'range', apply };

@@ -1,4 +1,4 @@
-import { formatGoG } from './go-format.ts';
+import { formatFloat } from '../../../model/index.ts';
 import { kahanAdd } from './kahan.ts';
 import { quantile } from './quantile.ts';
 import type { FunctionContext, RangeWindow } from './types.ts';
@@ -184,7 +184,7 @@ export function stddevOverTime(window: RangeWindow): number | undefined {
 
 /** The warning Prometheus gives for a φ outside [0, 1] (or NaN). */
 export function invalidQuantileWarning(q: number): string {
-  return `PromQL warning: quantile value should be between 0 and 1, got ${formatGoG(q)}`;
+  return `PromQL warning: quantile value should be between 0 and 1, got ${formatFloat(q, 'g', -1)}`;
 }
 
 export function quantileOverTime(window: RangeWindow, params: readonly number[], context: FunctionContext): number | undefined {

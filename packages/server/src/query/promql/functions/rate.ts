@@ -1,4 +1,4 @@
-import { goQuote } from './go-format.ts';
+import { goQuote } from '../../../model/index.ts';
 import type { FunctionContext, RangeWindow } from './types.ts';
 
 /**

@@ -1,4 +1,4 @@
-import { formatGoF } from './go-format.ts';
+import { formatFloat } from '../../../model/index.ts';
 import { kahanAdd } from './kahan.ts';
 import type { FunctionContext, RangeWindow } from './types.ts';
 import { QueryError } from '../value.ts';
@@ -85,10 +85,10 @@ export function doubleExponentialSmoothing(window: RangeWindow, params: readonly
   const smoothingFactor = params[0];
   const trendFactor = params[1];
   if (smoothingFactor <= 0 || smoothingFactor >= 1) {
-    throw new QueryError('execution', `invalid smoothing factor. Expected: 0 < sf < 1, got: ${formatGoF(smoothingFactor)}`);
+    throw new QueryError('execution', `invalid smoothing factor. Expected: 0 < sf < 1, got: ${formatFloat(smoothingFactor, 'f', 6)}`);
   }
   if (trendFactor <= 0 || trendFactor >= 1) {
-    throw new QueryError('execution', `invalid trend factor. Expected: 0 < tf < 1, got: ${formatGoF(trendFactor)}`);
+    throw new QueryError('execution', `invalid trend factor. Expected: 0 < tf < 1, got: ${formatFloat(trendFactor, 'f', 6)}`);
   }
   if (end - first < 2) return undefined;
   let previousSmoothed = 0;

@@ -1,6 +1,6 @@
 import type { BinaryExpr, BinaryOp, Expr, PositionRange, ValueType } from '../ast.ts';
 import type { ProblemReport } from './parser.ts';
-import { goQuote } from './text.ts';
+import { goQuote } from '../../../model/index.ts';
 
 /**
  * The semantic checks Prometheus runs on a tree that parsed cleanly (its `checkAST`): types of

@@ -1,4 +1,5 @@
-import { goQuote, goQuoteRune, goQuoteTruncated, goUnicodeVerb } from './text.ts';
+import { goQuote } from '../../../model/index.ts';
+import { goQuoteRune, goQuoteTruncated, goUnicodeVerb } from './text.ts';
 
 /**
  * The PromQL lexer. It follows Prometheus's lexer state by state (inside braces keywords are plain

@@ -21,7 +21,8 @@ import { getFunction, UNSUPPORTED_FUNCTIONS } from './functions.ts';
 import { AGGREGATORS, describeToken, Lexer } from './lexer.ts';
 import type { Token, TokenKind } from './lexer.ts';
 import { parseNumberToken } from './numbers.ts';
-import { formatFixed6, goQuote, parseDuration, unquote, utf8Length } from './text.ts';
+import { goQuote } from '../../../model/index.ts';
+import { formatFixed6, parseDuration, unquote, utf8Length } from './text.ts';
 
 /**
  * The PromQL parser: recursive descent with precedence climbing over the lexer's tokens. It builds the

@@ -1,3 +1,4 @@
+import { goQuote } from '../../../model/index.ts';
 import type { LabelMatcher } from '../../../model/index.ts';
 import type { AggregateExpr, AtModifier, BinaryExpr, Expr, SubqueryExpr, VectorSelector } from '../ast.ts';
 import {
@@ -5,7 +6,6 @@ import {
   formatDuration,
   formatFixed3,
   formatNumber,
-  goQuote,
   isLegacyLabelName,
   utf8Length,
 } from './text.ts';

@@ -3,6 +3,7 @@
  * durations are printed (`strconv.FormatFloat(v, 'f', -1, 64)`, Prometheus's `model.Duration`), and
  * how duration literals are read. Kept apart so the lexer, parser and printer agree on them.
  */
+import { formatFloat, goQuote } from '../../../model/index.ts';
 
 const MILLISECONDS_PER_UNIT: Record<string, number> = {
   y: 365 * 24 * 3600 * 1000,
@@ -83,99 +84,20 @@ export function formatDuration(milliseconds: number): string {
 
 /** Go's `strconv.FormatFloat(value, 'f', -1, 64)`: shortest round-trip digits, never an exponent. */
 export function formatNumber(value: number): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (value === Infinity) return '+Inf';
-  if (value === -Infinity) return '-Inf';
-  if (value === 0) return Object.is(value, -0) ? '-0' : '0';
-  const text = String(value);
-  const exponentAt = text.indexOf('e');
-  if (exponentAt < 0) return text;
-  const negative = text.startsWith('-');
-  const mantissa = text.slice(negative ? 1 : 0, exponentAt);
-  const exponent = Number(text.slice(exponentAt + 1));
-  const dot = mantissa.indexOf('.');
-  const digits = dot < 0 ? mantissa : mantissa.slice(0, dot) + mantissa.slice(dot + 1);
-  const pointPosition = (dot < 0 ? mantissa.length : dot) + exponent;
-  let out: string;
-  if (pointPosition <= 0) out = `0.${'0'.repeat(-pointPosition)}${digits}`;
-  else if (pointPosition >= digits.length) out = digits + '0'.repeat(pointPosition - digits.length);
-  else out = `${digits.slice(0, pointPosition)}.${digits.slice(pointPosition)}`;
-  return negative ? `-${out}` : out;
+  return formatFloat(value, 'f', -1);
 }
 
 /** Go's `strconv.FormatFloat(value, 'f', 3, 64)`, used for `@` timestamps in seconds. */
 export function formatFixed3(value: number): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (value === Infinity) return '+Inf';
-  if (value === -Infinity) return '-Inf';
-  if (Math.abs(value) < 1e21) return value.toFixed(3);
-  return `${formatNumber(value)}.000`;
+  return formatFloat(value, 'f', 3);
 }
 
 /** Go's `fmt.Sprintf("%f", value)` (six decimals), as used in some error texts. */
 export function formatFixed6(value: number): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (value === Infinity) return '+Inf';
-  if (value === -Infinity) return '-Inf';
-  if (Math.abs(value) < 1e21) return value.toFixed(6);
-  return `${formatNumber(value)}.000000`;
+  return formatFloat(value, 'f', 6);
 }
 
 const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
-
-/** Go's `strconv.Quote`: double quotes, Go escapes, printable Unicode kept as is. */
-export function goQuote(text: string): string {
-  let out = '"';
-  for (const character of text) {
-    const code = character.codePointAt(0) as number;
-    switch (character) {
-      case '"':
-        out += '\\"';
-        continue;
-      case '\\':
-        out += '\\\\';
-        continue;
-      case '\x07':
-        out += '\\a';
-        continue;
-      case '\b':
-        out += '\\b';
-        continue;
-      case '\f':
-        out += '\\f';
-        continue;
-      case '\n':
-        out += '\\n';
-        continue;
-      case '\r':
-        out += '\\r';
-        continue;
-      case '\t':
-        out += '\\t';
-        continue;
-      case '\v':
-        out += '\\v';
-        continue;
-    }
-    if (code === 0x20 || (code > 0x20 && code < 0x7f)) {
-      out += character;
-    } else if (code >= 0xdc80 && code <= 0xdcff) {
-      // An invalid byte carried as a lone surrogate (see decodeBytes): Go prints the byte.
-      out += `\\x${(code - 0xdc00).toString(16).padStart(2, '0')}`;
-    } else if (code >= 0xd800 && code <= 0xdfff) {
-      out += '\\ufffd';
-    } else if (code < 0x80) {
-      out += `\\x${code.toString(16).padStart(2, '0')}`;
-    } else if (PRINTABLE.test(character)) {
-      out += character;
-    } else if (code < 0x10000) {
-      out += `\\u${code.toString(16).padStart(4, '0')}`;
-    } else {
-      out += `\\U${code.toString(16).padStart(8, '0')}`;
-    }
-  }
-  return `${out}"`;
-}
 
 /** Go's `%#U` verb: `U+0067 'g'`. */
 export function goUnicodeVerb(character: string): string {

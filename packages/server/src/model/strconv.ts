@@ -1,6 +1,8 @@
 /**
- * Decimal conversion of float64 the way Go's strconv does it: shortest round-trip digits, or exact
- * digits rounded half-to-even at a given place (so `%.2f` of 1.005 is "1.00" and of 0.125 is "0.12").
+ * Go's strconv, as far as Prometheus's and Alertmanager's texts need it, in one place: FormatFloat
+ * (shortest round-trip digits, or exact digits rounded half-to-even at a given place, so `%.2f` of
+ * 1.005 is "1.00" and of 0.125 is "0.12"), Quote and ParseFloat. PromQL's printer and messages, the
+ * query API and the templates all print numbers and strings through it.
  */
 
 /** Digits without leading/trailing zeros; the value is 0.digits × 10^decimalPoint. */
@@ -165,4 +167,96 @@ export function formatFloat(value: number, format: 'e' | 'E' | 'f' | 'g' | 'G', 
       return sign + formatFixed(decimal, Math.max(precision - decimal.decimalPoint, 0));
     }
   }
+}
+
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]$/u;
+
+/** Go's `strconv.Quote`: double quotes, Go escapes, printable Unicode kept as is. */
+export function goQuote(text: string): string {
+  let out = '"';
+  for (const character of text) {
+    const code = character.codePointAt(0) as number;
+    switch (character) {
+      case '"':
+        out += '\\"';
+        continue;
+      case '\\':
+        out += '\\\\';
+        continue;
+      case '\x07':
+        out += '\\a';
+        continue;
+      case '\b':
+        out += '\\b';
+        continue;
+      case '\f':
+        out += '\\f';
+        continue;
+      case '\n':
+        out += '\\n';
+        continue;
+      case '\r':
+        out += '\\r';
+        continue;
+      case '\t':
+        out += '\\t';
+        continue;
+      case '\v':
+        out += '\\v';
+        continue;
+    }
+    if (code === 0x20 || (code > 0x20 && code < 0x7f)) {
+      out += character;
+    } else if (code >= 0xdc80 && code <= 0xdcff) {
+      // An invalid byte carried as a lone surrogate (the PromQL parser's decodeBytes): Go prints the byte.
+      out += `\\x${(code - 0xdc00).toString(16).padStart(2, '0')}`;
+    } else if (code >= 0xd800 && code <= 0xdfff) {
+      out += '\\ufffd';
+    } else if (code < 0x80) {
+      out += `\\x${code.toString(16).padStart(2, '0')}`;
+    } else if (PRINTABLE.test(character)) {
+      out += character;
+    } else if (code < 0x10000) {
+      out += `\\u${code.toString(16).padStart(4, '0')}`;
+    } else {
+      out += `\\U${code.toString(16).padStart(8, '0')}`;
+    }
+  }
+  return `${out}"`;
+}
+
+const DECIMAL_FLOAT = /^[+-]?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*)(?:[eE][+-]?\d(?:_?\d)*)?$/;
+const HEX_FLOAT = /^([+-]?)0[xX]((?:_?[0-9a-fA-F])*)(?:\.((?:[0-9a-fA-F](?:_?[0-9a-fA-F])*)?))?[pP]([+-]?\d(?:_?\d)*)$/;
+const SPECIAL_FLOAT = /^(?:([+-]?)(inf|infinity)|(nan))$/i;
+
+/**
+ * Go's strconv.ParseFloat(text, 64): decimal and hexadecimal (with p exponent) forms, Go's digit
+ * underscores, case-insensitive Inf/Infinity/NaN. Returns null where Go reports an error, including
+ * a finite literal too large for a float64.
+ */
+export function parseGoFloat(text: string): number | null {
+  const specialMatch = SPECIAL_FLOAT.exec(text);
+  if (specialMatch !== null) {
+    if (specialMatch[3] !== undefined) return NaN;
+    return specialMatch[1] === '-' ? -Infinity : Infinity;
+  }
+  let value: number;
+  if (DECIMAL_FLOAT.test(text)) {
+    value = Number(text.replaceAll('_', ''));
+  } else {
+    const hex = HEX_FLOAT.exec(text);
+    if (hex === null) return null;
+    const integerDigits = hex[2].replaceAll('_', '');
+    const fractionDigits = (hex[3] ?? '').replaceAll('_', '');
+    if (integerDigits === '' && fractionDigits === '') return null;
+    const mantissa = BigInt(`0x${integerDigits}${fractionDigits}` === '0x' ? '0' : `0x${integerDigits}${fractionDigits}`);
+    const exponent = Number(hex[4].replaceAll('_', '')) - 4 * fractionDigits.length;
+    value = Number(mantissa) * 2 ** exponent;
+    if (!Number.isFinite(value) && mantissa !== 0n) {
+      value = Number(mantissa) * 2 ** (exponent / 2) * 2 ** (exponent - exponent / 2);
+    }
+    if (hex[1] === '-') value = -value;
+  }
+  if (value === Infinity || value === -Infinity) return null;
+  return value;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatGoF, formatGoG, formatGoGPrecision, formatRfc3339Seconds, goQuote, parseGoFloat } from './go-format.ts';
+import { formatFloat, goQuote, parseGoFloat } from './strconv.ts';
 
 describe('Go number formatting', () => {
   const g: Array<[number, string]> = [
@@ -8,25 +8,25 @@ describe('Go number formatting', () => {
     [1e6, '1e+06'], [1234567, '1.234567e+06'], [0.0001, '0.0001'], [0.00001, '1e-05'], [1e21, '1e+21'], [1e-7, '1e-07'],
     [1e100, '1e+100'], [NaN, 'NaN'], [Infinity, '+Inf'], [-Infinity, '-Inf'],
   ];
-  for (const [value, expected] of g) it(`%g of ${value} is ${expected}`, () => assert.equal(formatGoG(value), expected));
+  for (const [value, expected] of g) it(`%g of ${value} is ${expected}`, () => assert.equal(formatFloat(value, 'g', -1), expected));
 
   const g2: Array<[number, string]> = [
     [1, '1'], [10, '10'], [100, '1e+02'], [0.5, '0.5'], [12345, '1.2e+04'], [0.00001234, '1.2e-05'],
     // Exact ties round half to even: 1.25 is exact, 1.35 is slightly below 1.35.
     [1.25, '1.2'], [1.75, '1.8'], [1.35, '1.4'], [99.5, '1e+02'], [9.96, '10'], [0, '0'], [NaN, 'NaN'],
   ];
-  for (const [value, expected] of g2) it(`%.2g of ${value} is ${expected}`, () => assert.equal(formatGoGPrecision(value, 2), expected));
+  for (const [value, expected] of g2) it(`%.2g of ${value} is ${expected}`, () => assert.equal(formatFloat(value, 'g', 2), expected));
 
   const f: Array<[number, string]> = [
     [1, '1.000000'], [-0.5, '-0.500000'], [0.0078125, '0.007812'], [0.0234375, '0.023438'], [1.0000005, '1.000001'],
     [1e21, '1000000000000000000000.000000'], [2.5e-7, '0.000000'], [NaN, 'NaN'], [Infinity, '+Inf'], [-Infinity, '-Inf'],
   ];
-  for (const [value, expected] of f) it(`%f of ${value} is ${expected}`, () => assert.equal(formatGoF(value), expected));
+  for (const [value, expected] of f) it(`%f of ${value} is ${expected}`, () => assert.equal(formatFloat(value, 'f', 6), expected));
 
-  it('formats RFC 3339 seconds', () => {
-    assert.equal(formatRfc3339Seconds(3000), '1970-01-01T00:50:00Z');
-    assert.equal(formatRfc3339Seconds(1136239445), '2006-01-02T22:04:05Z');
-  });
+  const shortestF: Array<[number, string]> = [
+    [1e21, '1000000000000000000000'], [1e-7, '0.0000001'], [-0.25, '-0.25'], [123456789012345680000, '123456789012345680000'],
+  ];
+  for (const [value, expected] of shortestF) it(`'f', -1 of ${value} is ${expected}`, () => assert.equal(formatFloat(value, 'f', -1), expected));
 
   it('quotes like strconv.Quote', () => {
     assert.equal(goQuote('plain'), '"plain"');
@@ -34,6 +34,8 @@ describe('Go number formatting', () => {
     assert.equal(goQuote('\n\t\x07\x01\x7f'), '"\\n\\t\\a\\x01\\x7f"');
     assert.equal(goQuote('é☃'), '"é☃"');
     assert.equal(goQuote('\u200b'), '"\\u200b"');
+    // An invalid byte carried as a lone surrogate prints as the byte, as Go prints it.
+    assert.equal(goQuote('a\udcc5z'), '"a\\xc5z"');
   });
 });
 
