@@ -8,8 +8,6 @@ import { evaluateAggregation } from './aggregations.ts';
 import { evaluateBinary } from './binary.ts';
 import { evaluateCall } from './calls.ts';
 import { evaluateMatrixSelector } from './range-windows.ts';
-import { loadSelectorSeries } from './selectors.ts';
-import type { LoadedSeries } from './selectors.ts';
 import { evaluateVectorSelector } from './selectors.ts';
 import { isStepInvariant } from './step-invariant.ts';
 import { evaluateSubquery } from './subqueries.ts';
@@ -41,14 +39,6 @@ export interface EvaluationSettings {
   queryText: string;
 }
 
-/** Samples of one selector loaded for the whole query, with the interval they cover. */
-interface SelectorCacheEntry {
-  mint: number;
-  maxt: number;
-  keepStale: boolean;
-  series: LoadedSeries[];
-}
-
 /** How often (in work units) the evaluator looks at the clock, and how long it works before yielding. */
 const CHECK_EVERY = 64;
 const YIELD_AFTER_MS = 15;
@@ -62,7 +52,6 @@ export class Evaluator {
   readonly annotations = new Annotations();
   /** Samples currently held by evaluated values, as Prometheus counts them against maxSamples. */
   currentSamples = 0;
-  private readonly selectorCache = new Map<VectorSelector, SelectorCacheEntry>();
   private workUnits = 0;
   /** Samples the node being evaluated has counted itself (see countProduced). */
   private producedHere = 0;
@@ -171,19 +160,6 @@ export class Evaluator {
     if (at.kind === 'start') return this.settings.queryStart;
     if (at.kind === 'end') return this.settings.queryEnd;
     return at.time;
-  }
-
-  /**
-   * The samples of a selector over [mint, maxt], loaded from storage once per query (every step and
-   * every evaluation of the node share them). `keepStale` keeps stale markers (instant selectors
-   * need them to end the lookback); range selectors drop them.
-   */
-  async selectorSeries(selector: VectorSelector, mint: number, maxt: number, keepStale: boolean): Promise<LoadedSeries[]> {
-    const cached = this.selectorCache.get(selector);
-    if (cached !== undefined && cached.mint <= mint && cached.maxt >= maxt && cached.keepStale === keepStale) return cached.series;
-    const series = await loadSelectorSeries(this, selector, mint, maxt, keepStale);
-    this.selectorCache.set(selector, { mint, maxt, keepStale, series });
-    return series;
   }
 
   /**

@@ -3,7 +3,7 @@ import type { Expr, MatrixSelector } from '../ast.ts';
 import type { FunctionContext, RangeFunction, RangeWindow, StepGrid, StepSeries } from '../functions/types.ts';
 import type { Annotations } from '../value.ts';
 import type { Evaluator } from './evaluator.ts';
-import { lookupTimes, rangeSelectorBounds, streamSelectorSeries } from './selectors.ts';
+import { loadSelectorSeries, lookupTimes, rangeSelectorBounds, streamSelectorSeries } from './selectors.ts';
 import { labelsKey } from '../../../model/index.ts';
 import { checkUniqueLabelsets, dropMetricName, dropsName, hasAnyPresent, inheritNameDrop, sameLabelsetError } from './values.ts';
 import type { RangeInput, RangeSeries, RangeSteps, VectorSteps } from './values.ts';
@@ -17,7 +17,7 @@ export async function evaluateMatrixSelector(evaluator: Evaluator, node: MatrixS
   const selector = node.vectorSelector;
   const windowEnds = lookupTimes(evaluator, selector, grid);
   const { mint, maxt } = rangeSelectorBounds(windowEnds, node.range);
-  const series = await evaluator.selectorSeries(selector, mint, maxt, false);
+  const series = await loadSelectorSeries(evaluator, selector, mint, maxt, false);
   return { type: 'matrix', series, range: node.range, windowEnds, heldSamples: 0 };
 }
 
