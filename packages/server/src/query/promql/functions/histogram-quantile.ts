@@ -95,18 +95,39 @@ function groupBuckets(input: readonly StepSeries[], context: FunctionContext): {
 }
 
 /**
- * Copies the buckets of `group` that have a value at `step` into the scratch arrays; returns how many.
+ * Runs `compute` for every group and step at which the group has buckets, with the step's buckets
+ * copied into scratch arrays (unsorted); returns one output series per group that has a value.
  */
-function gatherStep(input: readonly StepSeries[], group: BucketGroup, step: number, upperBounds: Float64Array, counts: Float64Array): number {
-  let length = 0;
-  for (let m = 0; m < group.members.length; m++) {
-    const series = input[group.members[m]];
-    if (series.present[step] !== 1) continue;
-    upperBounds[length] = group.upperBounds[m];
-    counts[length] = series.values[step];
-    length++;
+function evaluateGroups(
+  input: readonly StepSeries[],
+  buckets: { groups: Map<string, BucketGroup>; largestGroup: number },
+  grid: StepGrid,
+  compute: (group: BucketGroup, step: number, upperBounds: Float64Array, counts: Float64Array, length: number) => number,
+): StepSeries[] {
+  const upperBounds = new Float64Array(buckets.largestGroup);
+  const counts = new Float64Array(buckets.largestGroup);
+  const output: StepSeries[] = [];
+  for (const group of buckets.groups.values()) {
+    const values = new Float64Array(grid.count);
+    const present = new Uint8Array(grid.count);
+    let any = false;
+    for (let step = 0; step < grid.count; step++) {
+      let length = 0;
+      for (let m = 0; m < group.members.length; m++) {
+        const series = input[group.members[m]];
+        if (series.present[step] !== 1) continue;
+        upperBounds[length] = group.upperBounds[m];
+        counts[length] = series.values[step];
+        length++;
+      }
+      if (length === 0) continue;
+      values[step] = compute(group, step, upperBounds, counts, length);
+      present[step] = 1;
+      any = true;
+    }
+    if (any) output.push({ labels: group.labels, values, present });
   }
-  return length;
+  return output;
 }
 
 export function histogramQuantile(
@@ -116,53 +137,40 @@ export function histogramQuantile(
   context: FunctionContext,
 ): StepSeries[] {
   const quantiles = params[0];
-  const { groups, largestGroup } = groupBuckets(input, context);
+  const buckets = groupBuckets(input, context);
 
   for (let step = 0; step < grid.count; step++) {
     const q = quantiles[step];
     if (q !== q || q < 0 || q > 1) context.annotations.warn(invalidQuantileWarning(q));
   }
 
-  const upperBounds = new Float64Array(largestGroup);
-  const counts = new Float64Array(largestGroup);
   const details: BucketQuantileDetails = { forcedMonotonic: false, minBucket: 0, maxBucket: 0, maxDiff: 0 };
   const reports = new Map<string, MonotonicityReport>();
-  const output: StepSeries[] = [];
-
-  for (const group of groups.values()) {
-    const values = new Float64Array(grid.count);
-    const present = new Uint8Array(grid.count);
-    let any = false;
-    for (let step = 0; step < grid.count; step++) {
-      const length = gatherStep(input, group, step, upperBounds, counts);
-      if (length === 0) continue;
-      values[step] = bucketQuantile(quantiles[step], upperBounds, counts, length, details);
-      present[step] = 1;
-      any = true;
-      if (details.forcedMonotonic) {
-        const time = grid.start + step * grid.interval;
-        const report = reports.get(group.metricName);
-        if (report === undefined) {
-          reports.set(group.metricName, {
-            minTime: time,
-            maxTime: time,
-            minBucket: details.minBucket,
-            maxBucket: details.maxBucket,
-            maxDiff: details.maxDiff,
-            occurrences: 1,
-          });
-        } else {
-          report.minTime = Math.min(report.minTime, time);
-          report.maxTime = Math.max(report.maxTime, time);
-          report.minBucket = Math.min(report.minBucket, details.minBucket);
-          report.maxBucket = Math.max(report.maxBucket, details.maxBucket);
-          report.maxDiff = Math.max(report.maxDiff, details.maxDiff);
-          report.occurrences++;
-        }
+  const output = evaluateGroups(input, buckets, grid, (group, step, upperBounds, counts, length) => {
+    const value = bucketQuantile(quantiles[step], upperBounds, counts, length, details);
+    if (details.forcedMonotonic) {
+      const time = grid.start + step * grid.interval;
+      const report = reports.get(group.metricName);
+      if (report === undefined) {
+        reports.set(group.metricName, {
+          minTime: time,
+          maxTime: time,
+          minBucket: details.minBucket,
+          maxBucket: details.maxBucket,
+          maxDiff: details.maxDiff,
+          occurrences: 1,
+        });
+      } else {
+        report.minTime = Math.min(report.minTime, time);
+        report.maxTime = Math.max(report.maxTime, time);
+        report.minBucket = Math.min(report.minBucket, details.minBucket);
+        report.maxBucket = Math.max(report.maxBucket, details.maxBucket);
+        report.maxDiff = Math.max(report.maxDiff, details.maxDiff);
+        report.occurrences++;
       }
     }
-    if (any) output.push({ labels: group.labels, values, present });
-  }
+    return value;
+  });
 
   for (const [metricName, report] of reports) {
     context.annotations.info(
@@ -186,22 +194,7 @@ export function histogramFraction(
   context: FunctionContext,
 ): StepSeries[] {
   const [lowers, uppers] = params;
-  const { groups, largestGroup } = groupBuckets(input, context);
-  const upperBounds = new Float64Array(largestGroup);
-  const counts = new Float64Array(largestGroup);
-  const output: StepSeries[] = [];
-  for (const group of groups.values()) {
-    const values = new Float64Array(grid.count);
-    const present = new Uint8Array(grid.count);
-    let any = false;
-    for (let step = 0; step < grid.count; step++) {
-      const length = gatherStep(input, group, step, upperBounds, counts);
-      if (length === 0) continue;
-      values[step] = bucketFraction(lowers[step], uppers[step], upperBounds, counts, length);
-      present[step] = 1;
-      any = true;
-    }
-    if (any) output.push({ labels: group.labels, values, present });
-  }
-  return output;
+  return evaluateGroups(input, groupBuckets(input, context), grid, (_group, step, upperBounds, counts, length) =>
+    bucketFraction(lowers[step], uppers[step], upperBounds, counts, length),
+  );
 }
