@@ -20,6 +20,6 @@ export { LabelMatcher } from './matcher.ts';
 export type { MatchType } from './matcher.ts';
 export { AnchoredRegex } from './regex.ts';
 export type { Clock } from './time.ts';
-export { formatDuration, parseDuration, parseTimeParam, systemClock } from './time.ts';
+export { formatDuration, parseDuration, systemClock } from './time.ts';
 export { STALE_NAN_BITS, isStaleNaN, staleNaN } from './stale.ts';
 export { formatFloat, goQuote, parseGoFloat } from './strconv.ts';

@@ -39,30 +39,32 @@ export function parseDuration(text: string): number {
   return total;
 }
 
-/** Formats milliseconds as Prometheus prints a duration (`1h30m`, `15s`, `0s`). */
-export function formatDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  let rest = ms;
+/** Prints milliseconds as Prometheus's `model.Duration` does: `1h30m`, `90d`, `1w`, `0s`. */
+export function formatDuration(milliseconds: number): string {
+  let remaining = Math.trunc(milliseconds);
+  if (remaining === 0) return '0s';
+  let sign = '';
+  if (remaining < 0) {
+    sign = '-';
+    remaining = -remaining;
+  }
   let out = '';
-  if (rest < 0) {
-    out = '-';
-    rest = -rest;
-  }
-  for (const unit of ['y', 'w', 'd', 'h', 'm', 's', 'ms']) {
-    const size = UNIT_MS[unit];
-    if (rest >= size) {
-      out += `${Math.floor(rest / size)}${unit}`;
-      rest %= size;
+  const take = (unit: string, exact: boolean): void => {
+    const multiplier = UNIT_MS[unit];
+    // Years and weeks only when nothing remains: 90d reads better than 12w6d.
+    if (exact && remaining % multiplier !== 0) return;
+    const count = Math.floor(remaining / multiplier);
+    if (count > 0) {
+      out += `${count}${unit}`;
+      remaining -= count * multiplier;
     }
-  }
-  return out;
-}
-
-/** Parses an API time parameter: float seconds since the epoch or RFC 3339. Returns milliseconds. */
-export function parseTimeParam(text: string): number {
-  const seconds = Number(text);
-  if (text.trim() !== '' && Number.isFinite(seconds)) return Math.round(seconds * 1000);
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms)) throw new Error(`cannot parse ${JSON.stringify(text)} to a valid timestamp`);
-  return ms;
+  };
+  take('y', true);
+  take('w', true);
+  take('d', false);
+  take('h', false);
+  take('m', false);
+  take('s', false);
+  take('ms', false);
+  return sign + out;
 }

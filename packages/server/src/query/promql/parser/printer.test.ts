@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseExpr, prettifyExpr } from './index.ts';
 import { prettifyWithWidth } from './printer.ts';
-import { goQuote } from '../../../model/index.ts';
-import { formatDuration, formatNumber, parseDuration } from './text.ts';
+import { formatDuration, goQuote } from '../../../model/index.ts';
+import { formatNumber, parseDuration } from './text.ts';
 import { VALID_CASES } from './valid-cases.ts';
 
 const PRETTY_CASES: Array<[string, string]> = [

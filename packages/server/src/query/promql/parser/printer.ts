@@ -1,9 +1,8 @@
-import { goQuote } from '../../../model/index.ts';
+import { formatDuration, goQuote } from '../../../model/index.ts';
 import type { LabelMatcher } from '../../../model/index.ts';
 import type { AggregateExpr, AtModifier, BinaryExpr, Expr, SubqueryExpr, VectorSelector } from '../ast.ts';
 import {
   compareCodePoints,
-  formatDuration,
   formatFixed3,
   formatNumber,
   isLegacyLabelName,

@@ -52,36 +52,6 @@ export function parseDuration(text: string): number | string {
   return total;
 }
 
-/** Prints milliseconds as Prometheus's `model.Duration` does: `1h30m`, `90d`, `1w`, `0s`. */
-export function formatDuration(milliseconds: number): string {
-  let remaining = Math.trunc(milliseconds);
-  if (remaining === 0) return '0s';
-  let sign = '';
-  if (remaining < 0) {
-    sign = '-';
-    remaining = -remaining;
-  }
-  let out = '';
-  const take = (unit: string, exact: boolean): void => {
-    const multiplier = MILLISECONDS_PER_UNIT[unit];
-    // Years and weeks only when nothing remains: 90d reads better than 12w6d.
-    if (exact && remaining % multiplier !== 0) return;
-    const count = Math.floor(remaining / multiplier);
-    if (count > 0) {
-      out += `${count}${unit}`;
-      remaining -= count * multiplier;
-    }
-  };
-  take('y', true);
-  take('w', true);
-  take('d', false);
-  take('h', false);
-  take('m', false);
-  take('s', false);
-  take('ms', false);
-  return sign + out;
-}
-
 /** Go's `strconv.FormatFloat(value, 'f', -1, 64)`: shortest round-trip digits, never an exponent. */
 export function formatNumber(value: number): string {
   return formatFloat(value, 'f', -1);
