@@ -99,9 +99,10 @@ describe('/api/v1/query', () => {
     );
   });
 
-  test('stats: "true" and "all" are accepted; other values get Prometheus\'s deprecation warning', async () => {
+  test('stats: "true" and "all" are answered with a warning that statistics are not supported yet; other values get Prometheus\'s deprecation warning', async () => {
     const { app } = setup();
-    assert.equal((await call(app, '/api/v1/query?query=up&stats=all')).body.warnings, undefined);
+    assert.deepEqual((await call(app, '/api/v1/query?query=up&stats=all')).body.warnings, ['query statistics (stats) are not supported by Vigil yet']);
+    assert.equal((await call(app, '/api/v1/query?query=up')).body.warnings, undefined);
     assert.deepEqual((await call(app, '/api/v1/query?query=up&stats=1')).body.warnings, ['value "1" for parameter "stats" is deprecated and will be rejected in the next major release, use "true" or "all"']);
   });
 

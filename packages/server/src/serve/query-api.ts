@@ -145,9 +145,10 @@ function respond(result: QueryResult, limit: number | undefined, stats: string |
       warnings.push('results truncated due to limit');
     }
   }
-  // Prometheus accepts "true" and "all" (and renders statistics, which Vigil does not yet); other
-  // values still work there but are deprecated, with this warning.
-  if (stats !== null && stats !== '' && stats !== 'true' && stats !== 'all') {
+  // Prometheus accepts "true" and "all" and renders statistics, which Vigil does not yet: say so
+  // rather than answer as if none were asked for. Other values still work there but are deprecated.
+  if (stats === 'true' || stats === 'all') warnings.push('query statistics (stats) are not supported by Vigil yet');
+  else if (stats !== null && stats !== '') {
     warnings.push(`value ${goQuote(stats)} for parameter "stats" is deprecated and will be rejected in the next major release, use "true" or "all"`);
   }
   let tail = '';
