@@ -15,6 +15,7 @@ import { mountQueryApi } from './query-api.ts';
 import type { QueryEngine } from './query-api.ts';
 import { mountSeriesApi } from './series-api.ts';
 import { mountStatusApi } from './status-api.ts';
+import { mountUi } from './ui.ts';
 import type { StatusSources } from './status-api.ts';
 
 /** Everything the HTTP layer needs from the rest of Vigil, as plain functions and objects. */
@@ -47,6 +48,8 @@ export interface ServerContext extends StatusSources {
   metrics: () => Promise<{ contentType: string; body: string }>;
   /** Extra routes (ingest endpoints) mounted by their owners. */
   extraRoutes?: ((app: Hono) => void)[];
+  /** The built web UI served at `/` (packages/ui/dist when absent). */
+  uiDirectory?: string;
 }
 
 export function createApp(context: ServerContext): Hono {
@@ -102,6 +105,8 @@ export function createApp(context: ServerContext): Hono {
   mountFederation(app, { storage: context.storage, externalLabels: context.externalLabels, lookbackDelta: context.lookbackDelta, now: context.now });
   mountStatusApi(app, context);
   for (const mount of context.extraRoutes ?? []) mount(app);
+  // Last, so every API route above wins; the UI never answers for /api/, /-/, /metrics or /federate.
+  mountUi(app, { directory: context.uiDirectory });
 
   app.notFound((c) => (c.req.path.startsWith('/api/') ? json({ status: 'error', errorType: 'not_found', error: `unknown API endpoint ${c.req.path}` }, 404) : text('404 page not found\n', 404)));
   app.onError((error) => json({ status: 'error', errorType: 'internal', error: error.message }, 500));
