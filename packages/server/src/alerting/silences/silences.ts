@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, openSync, closeSync, fsyncSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { LabelMatcher, systemClock } from '../../model/index.ts';
+import { systemClock } from '../../model/index.ts';
+import { Matcher } from '../matchers/index.ts';
 import type { Clock } from '../../model/index.ts';
 import { fingerprint } from '../types.ts';
 import type { LabelSet } from '../types.ts';
@@ -51,7 +52,7 @@ interface Entry {
   expiresAt: number;
   /** The store version at which the silence was added (the `mutes` cache looks only at newer ones). */
   addedVersion: number;
-  matchers: LabelMatcher[];
+  matchers: Matcher[];
 }
 
 interface CacheEntry {
@@ -70,13 +71,13 @@ export function silenceState(silence: Pick<Silence, 'startsAt' | 'endsAt'>, now:
 }
 
 /** A silence matcher as the label matcher it stands for. */
-export function silenceMatcherToLabelMatcher(matcher: SilenceMatcher): LabelMatcher {
+export function silenceMatcherToMatcher(matcher: SilenceMatcher): Matcher {
   const type = matcher.isRegex ? (matcher.isEqual ? '=~' : '!~') : matcher.isEqual ? '=' : '!=';
-  return new LabelMatcher(type, matcher.name, matcher.value);
+  return new Matcher(type, matcher.name, matcher.value);
 }
 
 /** Whether all matchers of a silence match the label set (absent labels match as the empty string). */
-function matchesAll(matchers: readonly LabelMatcher[], labels: LabelSet): boolean {
+function matchesAll(matchers: readonly Matcher[], labels: LabelSet): boolean {
   for (const matcher of matchers) if (!matcher.matches(labels[matcher.name] ?? '')) return false;
   return true;
 }
@@ -270,7 +271,7 @@ export class Silences {
     this.maintenance();
   }
 
-  private store(silence: Silence, matchers: LabelMatcher[], addedVersion: number): void {
+  private store(silence: Silence, matchers: Matcher[], addedVersion: number): void {
     this.entries.set(silence.id, { silence, matchers, addedVersion, expiresAt: silence.endsAt + this.retention });
   }
 
@@ -366,25 +367,25 @@ function readStoredSilence(item: unknown): Silence {
  * Alertmanager's validateSilence, with its messages behind "invalid silence: ". Also requires
  * `createdBy` and `comment`, which Alertmanager's API enforces through its spec. Answers the compiled matchers.
  */
-export function validateSilence(silence: Silence): LabelMatcher[] {
+export function validateSilence(silence: Silence): Matcher[] {
   const fail = (message: string): never => {
     throw new SilenceError('invalid', `invalid silence: ${message}`);
   };
   if (silence.matchers.length === 0) fail('at least one matcher required');
-  const compiled: LabelMatcher[] = [];
+  const compiled: Matcher[] = [];
   let allMatchEmpty = true;
   for (const [index, matcher] of silence.matchers.entries()) {
     if (matcher.name === '' || !wellFormed(matcher.name)) fail(`invalid label matcher ${index}: invalid label name ${JSON.stringify(matcher.name)}`);
     if (!wellFormed(matcher.value)) fail(`invalid label matcher ${index}: invalid label value ${JSON.stringify(matcher.value)}`);
-    let labelMatcher: LabelMatcher;
+    let compiledMatcher: Matcher;
     try {
-      labelMatcher = silenceMatcherToLabelMatcher(matcher);
+      compiledMatcher = silenceMatcherToMatcher(matcher);
     } catch (error) {
       return fail(`invalid label matcher ${index}: invalid regular expression ${JSON.stringify(matcher.value)}: ${(error as Error).message}`);
     }
-    compiled.push(labelMatcher);
+    compiled.push(compiledMatcher);
     // Only `=` and `=~` can match the empty string here, as Alertmanager's matchesEmpty counts it.
-    if (!(matcher.isEqual && labelMatcher.matchesEmpty())) allMatchEmpty = false;
+    if (!(matcher.isEqual && compiledMatcher.matches(''))) allMatchEmpty = false;
   }
   if (allMatchEmpty) fail('at least one matcher must not match the empty string');
   if (!Number.isFinite(silence.startsAt) || silence.startsAt === 0) fail('invalid zero start timestamp');
