@@ -2,9 +2,13 @@ import { Hono } from 'hono';
 import { compress } from 'hono/compress';
 import type { Storage } from '../store/index.ts';
 import { json } from './response.ts';
+import type { DashboardStore } from '../dashboards/index.ts';
 import { mountAdminApi } from './admin-api.ts';
+import { mountAlertmanagerApi } from './alertmanager-api.ts';
+import type { AlertmanagerApiSource } from './alertmanager-api.ts';
 import { apiCors } from './cors.ts';
 import type { AdminOperations } from './admin-api.ts';
+import { mountDashboardsApi } from './dashboards-api.ts';
 import { mountExemplarsApi } from './exemplars-api.ts';
 import type { ExemplarQuery } from './exemplars-api.ts';
 import { mountFederation } from './federate.ts';
@@ -46,6 +50,10 @@ export interface ServerContext extends StatusSources {
   reload: () => Promise<void>;
   /** Vigil's own metrics in the text exposition format. */
   metrics: () => Promise<{ contentType: string; body: string }>;
+  /** The dashboards behind Grafana's dashboard API (`/api/search`, `/api/dashboards/…`); none when absent. */
+  dashboards?: DashboardStore;
+  /** The in-process Alertmanager behind `/api/v2/*`, or null while none is configured. */
+  alertmanager?: () => AlertmanagerApiSource | null;
   /** Extra routes (ingest endpoints) mounted by their owners. */
   extraRoutes?: ((app: Hono) => void)[];
   /** The built web UI served at `/` (packages/ui/dist when absent). */
@@ -104,6 +112,8 @@ export function createApp(context: ServerContext): Hono {
   mountAdminApi(app, { admin: context.admin, now: context.now });
   mountFederation(app, { storage: context.storage, externalLabels: context.externalLabels, lookbackDelta: context.lookbackDelta, now: context.now });
   mountStatusApi(app, context);
+  mountAlertmanagerApi(app, { source: context.alertmanager ?? (() => null) });
+  if (context.dashboards !== undefined) mountDashboardsApi(app, { store: context.dashboards });
   for (const mount of context.extraRoutes ?? []) mount(app);
   // Last, so every API route above wins; the UI never answers for /api/, /-/, /metrics or /federate.
   mountUi(app, { directory: context.uiDirectory });
