@@ -45,8 +45,6 @@ test('validation messages are Alertmanager\'s', () => {
   assert.equal(invalid(silences, postable({ matchers: [equal('', 'x')] })), 'invalid silence: invalid label matcher 0: invalid label name ""');
   assert.equal(invalid(silences, postable({ startsAt: T0 + HOUR, endsAt: T0 })), 'invalid silence: end time must not be before start time');
   assert.equal(invalid(silences, postable({ endsAt: 0 })), 'invalid silence: invalid zero end timestamp');
-  assert.equal(invalid(silences, postable({ createdBy: '' })), 'invalid silence: createdBy is required');
-  assert.equal(invalid(silences, postable({ comment: '' })), 'invalid silence: comment is required');
   assert.equal(invalid(silences, postable({ id: 'nope' })), 'silence not found');
   // `!=` on an empty value does not match the empty string, so it may stand alone.
   assert.equal(silences.set(postable({ matchers: [{ name: 'team', value: '', isRegex: false, isEqual: false }] })), 'id-1');

@@ -364,8 +364,9 @@ function readStoredSilence(item: unknown): Silence {
 }
 
 /**
- * Alertmanager's validateSilence, with its messages behind "invalid silence: ". Also requires
- * `createdBy` and `comment`, which Alertmanager's API enforces through its spec. Answers the compiled matchers.
+ * Alertmanager's validateSilence, with its messages behind "invalid silence: " (0.25 wrote "silence
+ * invalid: "). `createdBy` and `comment` must be present in the API's requests but may be empty, as in
+ * Alertmanager. Answers the compiled matchers.
  */
 export function validateSilence(silence: Silence): Matcher[] {
   const fail = (message: string): never => {
@@ -391,8 +392,6 @@ export function validateSilence(silence: Silence): Matcher[] {
   if (!Number.isFinite(silence.startsAt) || silence.startsAt === 0) fail('invalid zero start timestamp');
   if (!Number.isFinite(silence.endsAt) || silence.endsAt === 0) fail('invalid zero end timestamp');
   if (silence.endsAt < silence.startsAt) fail('end time must not be before start time');
-  if (silence.createdBy === '') fail('createdBy is required');
-  if (silence.comment === '') fail('comment is required');
   return compiled;
 }
 
