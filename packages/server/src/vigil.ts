@@ -1,10 +1,12 @@
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { ServerType } from '@hono/node-server';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import { defaultConfig, loadConfigFile } from './config/index.ts';
+import { DashboardStore, loadDashboardProviders } from './dashboards/index.ts';
 import type { PrometheusConfig } from './config/index.ts';
 import { MetadataStore, createRemoteWriteMetrics } from './ingest/remotewrite/index.ts';
 import { ScrapeManager } from './ingest/scrape/index.ts';
@@ -37,6 +39,8 @@ export interface VigilOptions {
   query?: QueryLimits;
   /** `--web.enable-admin-api`: serve the TSDB admin endpoints (delete series, clean tombstones, snapshot). */
   enableAdminApi?: boolean;
+  /** `--dashboards.path` values (folders of dashboard JSON or Grafana provisioning files) and `--dashboards.save-path` (default `<dataDir>/dashboards`). */
+  dashboards?: { paths: string[]; savePath?: string };
   logger?: Logger;
 }
 
@@ -71,6 +75,8 @@ export class Vigil {
   private readonly remoteWriteMetadata = new MetadataStore();
   /** The one PromQL engine: the query API uses it (and rules will). */
   engine!: Engine;
+  /** Provisioned and saved dashboards behind Grafana's dashboard API. */
+  dashboards: DashboardStore | null = null;
   url = '';
 
   private constructor(
@@ -85,6 +91,11 @@ export class Vigil {
     const clock = options.clock ?? systemClock;
     await mkdir(options.dataDir, { recursive: true });
     const config = await Vigil.readConfig(options);
+    const dashboards = await DashboardStore.open({
+      providers: await loadDashboardProviders(options.dashboards?.paths ?? []),
+      savePath: options.dashboards?.savePath ?? join(options.dataDir, 'dashboards'),
+      log: (level, message, fields) => logger[level]({ component: 'dashboards', ...fields }, message),
+    });
     const storage = await Tsdb.open({
       dir: options.dataDir,
       retentionMs: options.retentionMs,
@@ -96,6 +107,7 @@ export class Vigil {
     const scrape = new ScrapeManager({ storage, clock, log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => logger[level]({ component: 'scrape', ...fields }, message) });
     const vigil = new Vigil(options, logger, storage, scrape);
     vigil.config = config;
+    vigil.dashboards = dashboards;
     const limits = options.query ?? DEFAULT_QUERY_LIMITS;
     vigil.engine = new Engine({
       lookbackDelta: limits.lookbackDeltaMs,
@@ -107,6 +119,7 @@ export class Vigil {
     try {
       await vigil.listen();
     } catch (error) {
+      await dashboards.stop();
       await storage.close();
       throw new Error(`cannot listen on ${options.listenAddress}: ${(error as Error).message}`);
     }
@@ -175,6 +188,7 @@ export class Vigil {
       unhealthy: () => (this.storage.counters.lastWriteError === null ? null : `storage write failing: ${this.storage.counters.lastWriteError}`),
       reload: () => this.reload(),
       metrics: () => this.metrics.render(),
+      dashboards: this.dashboards ?? undefined,
       extraRoutes: [
         (hono) => mountRemoteWriteApi(hono, this.storage, remoteWriteMetrics, maxBodyBytes, remoteWriteMetadata),
         (hono) => mountImportApi(hono, this.storage, this.options.dataDir),
@@ -256,6 +270,7 @@ export class Vigil {
     this.readyFlag = false;
     if (this.maintenanceTimer !== null) clearInterval(this.maintenanceTimer);
     await this.scrape.stop();
+    await this.dashboards?.stop();
     await new Promise<void>((resolve) => {
       if (this.server === null) resolve();
       else this.server.close(() => resolve());

@@ -18,6 +18,8 @@ const FLAGS: FlagSpec[] = [
   { name: 'query.timeout', help: 'Maximum time a query may take before it is aborted.', default: '2m' },
   { name: 'query.max-concurrency', help: 'Maximum number of queries evaluated at the same time; more wait.', default: '20' },
   { name: 'query.max-samples', help: 'Maximum number of samples a single query may load into memory at once.', default: '50000000' },
+  { name: 'dashboards.path', help: 'A folder of Grafana dashboard JSON files, or a Grafana dashboard provisioning file (.yml/.yaml), re-read on change; repeatable.', multiple: true },
+  { name: 'dashboards.save-path', help: 'Folder where dashboards saved through the UI or API are written as JSON files (default: <storage.tsdb.path>/dashboards).' },
 ];
 
 export async function startCommand(args: string[]): Promise<number> {
@@ -56,6 +58,10 @@ export async function startCommand(args: string[]): Promise<number> {
     flags,
     query,
     enableAdminApi: values['web.enable-admin-api'] === true,
+    dashboards: {
+      paths: (values['dashboards.path'] as string[] | undefined) ?? [],
+      savePath: values['dashboards.save-path'] === undefined ? undefined : resolve(String(values['dashboards.save-path'])),
+    },
   });
   process.on('SIGHUP', () => {
     vigil.reload().catch(() => {
