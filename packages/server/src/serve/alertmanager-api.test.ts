@@ -47,7 +47,7 @@ function harness(): Harness {
     alerts: () => views,
     alertGroups: () => groups,
     receivers: () => [
-      { name: 'default', labels: {} },
+      { name: 'default', labels: {} as LabelSet },
       { name: 'team', labels: { owner: 'ops' } },
     ],
     configText: () => 'route:\n  receiver: default\n',
