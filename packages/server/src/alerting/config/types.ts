@@ -30,6 +30,7 @@ export interface AlertmanagerGlobalConfig {
   /** Default true. */
   smtpRequireTls: boolean;
   smtpTlsConfig?: TlsConfig;
+  smtpForceImplicitTls?: boolean;
   slackApiUrl?: string;
   slackApiUrlFile?: string;
   slackAppToken?: string;
@@ -43,6 +44,8 @@ export interface AlertmanagerGlobalConfig {
   opsgenieApiKeyFile?: string;
   /** Default `https://api.telegram.org`. */
   telegramApiUrl: string;
+  telegramBotToken?: string;
+  telegramBotTokenFile?: string;
   /** Other vendors' globals (wechat, victorops, webex, …) as written, snake_case; Vigil does not deliver to them. */
   other: Record<string, unknown>;
 }

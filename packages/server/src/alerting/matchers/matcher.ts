@@ -27,7 +27,8 @@ export class Matcher {
       try {
         this.regex = RE2JS.compile(`^(?:${value})$`);
       } catch (error) {
-        throw new Error(`error parsing regexp: ${(error as Error).message}`);
+        const message = (error as Error).message;
+        throw new Error(message.startsWith('error parsing regexp') ? message : `error parsing regexp: ${message}`, { cause: error });
       }
     } else {
       this.regex = null;

@@ -1,6 +1,7 @@
 /**
- * A time interval as alertmanager.yml writes it (timeinterval.TimeInterval), after parsing: every
- * list empty means "any". Ranges are inclusive except times, whose end minute is exclusive.
+ * A time interval as alertmanager.yml writes it (timeinterval.TimeInterval), after parsing. An absent
+ * list means "any"; a list written empty (`times: []`) matches nothing, as in Alertmanager. Ranges are
+ * inclusive except times, whose end minute is exclusive.
  */
 export interface MinuteRange {
   /** Minutes since midnight, 0…1440. */
@@ -16,12 +17,12 @@ export interface InclusiveRange {
 }
 
 export interface TimeInterval {
-  times: MinuteRange[];
-  weekdays: InclusiveRange[];
+  times?: MinuteRange[];
+  weekdays?: InclusiveRange[];
   /** Negative days count from the end of the month (-1: last day). */
-  daysOfMonth: InclusiveRange[];
-  months: InclusiveRange[];
-  years: InclusiveRange[];
+  daysOfMonth?: InclusiveRange[];
+  months?: InclusiveRange[];
+  years?: InclusiveRange[];
   /** IANA zone name (`Local` and `UTC` included); undefined: UTC. */
   location?: string;
 }
