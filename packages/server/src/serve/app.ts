@@ -19,6 +19,8 @@ import { mountQueryApi } from './query-api.ts';
 import type { QueryEngine } from './query-api.ts';
 import { mountSeriesApi } from './series-api.ts';
 import { mountStatusApi } from './status-api.ts';
+import { mountRulesApi } from './rules-api.ts';
+import type { RulesSource } from './rules-api.ts';
 import { mountUi } from './ui.ts';
 import type { StatusSources } from './status-api.ts';
 
@@ -54,6 +56,8 @@ export interface ServerContext extends StatusSources {
   dashboards?: DashboardStore;
   /** The in-process Alertmanager behind `/api/v2/*`, or null while none is configured. */
   alertmanager?: () => AlertmanagerApiSource | null;
+  /** The rule manager behind `/api/v1/rules` and `/api/v1/alerts`; both answer empty lists without one. */
+  rules?: RulesSource;
   /** Extra routes (ingest endpoints) mounted by their owners. */
   extraRoutes?: ((app: Hono) => void)[];
   /** The built web UI served at `/` (packages/ui/dist when absent). */
@@ -112,6 +116,7 @@ export function createApp(context: ServerContext): Hono {
   mountAdminApi(app, { admin: context.admin, now: context.now });
   mountFederation(app, { storage: context.storage, externalLabels: context.externalLabels, lookbackDelta: context.lookbackDelta, now: context.now });
   mountStatusApi(app, context);
+  mountRulesApi(app, context.rules);
   mountAlertmanagerApi(app, { source: context.alertmanager ?? (() => null) });
   if (context.dashboards !== undefined) mountDashboardsApi(app, { store: context.dashboards });
   for (const mount of context.extraRoutes ?? []) mount(app);
