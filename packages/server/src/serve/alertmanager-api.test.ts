@@ -348,5 +348,7 @@ describe('status, receivers, history', () => {
     assert.equal(parseDateTime('2026-01-02 03:04:05'), Date.UTC(2026, 0, 2, 3, 4, 5));
     assert.equal(parseDateTime('2026-02-30T00:00:00Z'), null);
     assert.equal(parseDateTime('tomorrow'), null);
+    assert.equal(parseDateTime('0001-01-01T00:00:00.000Z'), 0);
+    assert.equal(parseDateTime('0099-01-01T00:00:00Z'), -59042995200000);
   });
 });

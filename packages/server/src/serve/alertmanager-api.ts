@@ -203,6 +203,9 @@ export function formatDateTime(milliseconds: number): string {
   return new Date(milliseconds).toISOString();
 }
 
+/** 0001-01-01T00:00:00Z, Go's zero time.Time, in ms since the epoch. */
+const GO_ZERO_TIME = -62135596800000;
+
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|z|[+-]\d{2}:?\d{2})?$/;
 
 /**
@@ -213,15 +216,19 @@ export function parseDateTime(text: string): number | null {
   const match = DATE_TIME.exec(text);
   if (match === null) return null;
   const [, year, month, day, hour, minute, second, fraction = '', zone = 'Z'] = match;
-  let time = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second), Number(fraction.padEnd(3, '0').slice(0, 3)));
-  const check = new Date(time);
-  if (check.getUTCDate() !== Number(day) || check.getUTCMonth() !== Number(month) - 1 || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return null;
+  const date = new Date(0);
+  // setUTCFullYear, unlike Date.UTC, does not read years 0–99 as 1900–1999.
+  date.setUTCFullYear(Number(year), Number(month) - 1, Number(day));
+  date.setUTCHours(Number(hour), Number(minute), Number(second), Number(fraction.padEnd(3, '0').slice(0, 3)));
+  if (date.getUTCDate() !== Number(day) || date.getUTCMonth() !== Number(month) - 1 || Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return null;
+  let time = date.getTime();
   if (zone !== 'Z' && zone !== 'z') {
     const digits = zone.replace(':', '');
     const offset = (Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5))) * 60_000;
     time -= digits.startsWith('-') ? -offset : offset;
   }
-  return time;
+  // Go's zero time (what Go clients such as amtool send for an unset time) is "unset" here too.
+  return time === GO_ZERO_TIME ? 0 : time;
 }
 
 // --- status and receivers ----------------------------------------------------------------------------
