@@ -7,6 +7,7 @@
  * `auth_identity`), LOGIN or CRAM-MD5 authentication when the server offers AUTH and a username is set.
  */
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import os from 'node:os';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport';
@@ -163,7 +164,8 @@ export class EmailNotifier implements Notifier {
         ca: tls.ca,
         cert: tls.cert,
         key: tls.key,
-        servername: tls.serverName ?? host,
+        // Go verifies against the smarthost's name; Node does the same from `host` when no SNI name is given (an IP is not one).
+        servername: tls.serverName ?? (isIP(host) === 0 ? host : undefined),
         rejectUnauthorized: !tls.insecureSkipVerify,
         minVersion: tls.minVersion ?? 'TLSv1.2',
         maxVersion: tls.maxVersion,

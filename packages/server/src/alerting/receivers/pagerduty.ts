@@ -4,6 +4,7 @@
  * event is `resolve` when every alert of the group is resolved, and an event over 512 KB loses its
  * details, as in Alertmanager.
  */
+import { parse } from 'yaml';
 import type { PagerdutyConfig } from '../config/types.ts';
 import type { Alert, Notifier, NotifyContext, NotifyResult } from '../types.ts';
 import { groupKeyHash, truncateInRunes } from './data.ts';
@@ -32,9 +33,33 @@ function pagerdutyErrorDetails(status: number, body: string): string {
   }
 }
 
-/** Renders `details`: strings are templates; lists and maps are rendered element by element. */
+/** yaml.v2's reading of a rendered detail: structured data when it is YAML for something other than a string. */
+function structuredDetail(rendered: string): unknown {
+  let parsed: unknown;
+  try {
+    // yaml.v2 leaves timestamps as text when decoding into interface{}.
+    parsed = parse(rendered, { schema: 'yaml-1.1', uniqueKeys: false, customTags: (tags) => tags.filter((tag) => typeof tag === 'string' || tag.tag !== 'tag:yaml.org,2002:timestamp') });
+  } catch {
+    return rendered;
+  }
+  if (typeof parsed === 'string') return rendered;
+  return normalized(parsed);
+}
+
+/** JSON-ready: maps sorted by key, as Go writes them. */
+function normalized(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(normalized);
+  if (value !== null && typeof value === 'object') return sortedRecord(Object.fromEntries(Object.entries(value).map(([key, element]) => [key, normalized(element)])));
+  return value ?? null;
+}
+
+/**
+ * Renders `details` as Alertmanager ≥ 0.28 does (DeepCopyWithTemplate): a string is a template whose
+ * result, when it reads as YAML for a number, list or map (`{{ .Alerts.Firing | toJson }}`), is sent
+ * as that structure; lists and maps are rendered element by element.
+ */
 async function renderDetail(value: unknown, renderer: FieldRenderer): Promise<unknown> {
-  if (typeof value === 'string') return await renderer.text(value);
+  if (typeof value === 'string') return structuredDetail(await renderer.text(value));
   if (Array.isArray(value)) {
     const rendered: unknown[] = [];
     for (const element of value) rendered.push(await renderDetail(element, renderer));

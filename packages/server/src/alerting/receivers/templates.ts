@@ -12,9 +12,10 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { glob } from '../../config/index.ts';
-import { alertmanagerFunctions, alertmanagerTemplate, executeTextString, notificationData, templateFunction, TemplateParseError } from '../../template/index.ts';
+import { alertmanagerFunctions, alertmanagerTemplate, executeTextString, GoMap, GoStruct, GoTime, GoUint, notificationData, templateFunction, TemplateParseError } from '../../template/index.ts';
 import type { AlertmanagerFunctionOptions, Template } from '../../template/index.ts';
 import { defaultTemplateText } from './default-templates.ts';
+import { goJsonMarshal, goTimeJson, sortedRecord } from './go-json.ts';
 import { notificationInput } from './data.ts';
 import type { PresentedNotification } from './data.ts';
 
@@ -52,8 +53,40 @@ function unescapeHtml(text: string): string {
   return text.replace(/&#34;|&#39;|&amp;|&#43;|&lt;|&gt;/g, (entity) => htmlUnescapes.get(entity) ?? entity);
 }
 
+/** JSON names of template.Alert's fields (its json tags); other structs use their Go field names. */
+const alertJsonNames: Record<string, string> = {
+  Status: 'status',
+  Labels: 'labels',
+  Annotations: 'annotations',
+  StartsAt: 'startsAt',
+  EndsAt: 'endsAt',
+  GeneratorURL: 'generatorURL',
+  Fingerprint: 'fingerprint',
+};
+
+/** Go's zero time.Time, as template data carries an unset EndsAt. */
+const zeroTimeNanoseconds = -62135596800n * 1_000_000_000n;
+
+/** A template value as plain JSON data, the way encoding/json sees the Go value. */
+function jsonData(value: unknown): unknown {
+  if (value instanceof GoTime) return value.epochNanoseconds === zeroTimeNanoseconds ? goTimeJson(0) : goTimeJson(Number(value.epochNanoseconds / 1_000_000n));
+  if (value instanceof GoUint) return Number(value.value);
+  if (value instanceof GoMap) return sortedRecord(Object.fromEntries([...value.entries].map(([key, element]) => [key, jsonData(element)])));
+  if (value instanceof GoStruct) {
+    const names = value.typeName === 'template.Alert' ? alertJsonNames : undefined;
+    return Object.fromEntries(Object.entries(value.fields).map(([name, element]) => [names?.[name] ?? name, jsonData(element)]));
+  }
+  if (Array.isArray(value)) return value.map(jsonData);
+  if (typeof value === 'bigint') return Number(value);
+  return value ?? null;
+}
+
+/** Alertmanager's `toJson` (json.Marshal). */
+export const toJsonFunction = templateFunction(['any'], (value: unknown) => goJsonMarshal(jsonData(value)));
+
 function newSet(options: AlertmanagerFunctionOptions, html: boolean): Template {
   const template = alertmanagerTemplate(options);
+  template.addFunctions({ toJson: toJsonFunction });
   if (html) {
     const functions = alertmanagerFunctions(options);
     template.addFunctions({
