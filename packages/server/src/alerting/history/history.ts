@@ -147,15 +147,16 @@ export class AlertHistory {
         this.options.warn?.(`reading the alert history file ${file.name} failed: ${(error as Error).message}`);
         continue;
       }
-      const matching: HistoryRecord[] = [];
+      const matching: { record: HistoryRecord; position: number }[] = [];
       for (const line of text.split('\n')) {
         if (line === '') continue;
         const record = parseRecord(line);
         if (record === null || record.time < from || record.time > to || !recordMatches(record, filter)) continue;
-        matching.push(record);
+        matching.push({ record, position: matching.length });
       }
-      matching.sort((a, b) => b.time - a.time);
-      for (const record of matching) {
+      // Newest first; records of the same millisecond in reverse order of writing.
+      matching.sort((a, b) => b.record.time - a.record.time || b.position - a.position);
+      for (const { record } of matching) {
         if (result.length >= filter.limit) break;
         result.push(record);
       }
