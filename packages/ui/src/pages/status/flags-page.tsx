@@ -1,0 +1,3 @@
+import { statusPage } from './status-page.tsx';
+
+export default statusPage('flags');
