@@ -7,6 +7,7 @@ import pino from 'pino';
 import type { Logger } from 'pino';
 import { defaultConfig, loadConfigFile } from './config/index.ts';
 import { DashboardStore, loadDashboardProviders } from './dashboards/index.ts';
+import { Alertmanager } from './alerting/index.ts';
 import type { PrometheusConfig } from './config/index.ts';
 import { MetadataStore, createRemoteWriteMetrics } from './ingest/remotewrite/index.ts';
 import { ScrapeManager } from './ingest/scrape/index.ts';
@@ -41,7 +42,20 @@ export interface VigilOptions {
   enableAdminApi?: boolean;
   /** `--dashboards.path` values (folders of dashboard JSON or Grafana provisioning files) and `--dashboards.save-path` (default `<dataDir>/dashboards`). */
   dashboards?: { paths: string[]; savePath?: string };
+  /** The in-process Alertmanager (`--alertmanager.*` flags); off when absent. */
+  alertmanager?: AlertmanagerFlags;
   logger?: Logger;
+}
+
+export interface AlertmanagerFlags {
+  /** alertmanager.yml (`--alertmanager.config.file`). */
+  configFile: string;
+  /** `--alertmanager.storage.path`, default `<dataDir>/alertmanager`. */
+  storagePath?: string;
+  /** `--alertmanager.data.retention`, default 120h. */
+  retentionMs?: number;
+  /** `--alertmanager.history.retention`, default 15d. */
+  historyRetentionMs?: number;
 }
 
 export interface QueryLimits {
@@ -77,6 +91,8 @@ export class Vigil {
   engine!: Engine;
   /** Provisioned and saved dashboards behind Grafana's dashboard API. */
   dashboards: DashboardStore | null = null;
+  /** The in-process Alertmanager, when `--alertmanager.config.file` is given. */
+  alertmanager: Alertmanager | null = null;
   url = '';
 
   private constructor(
@@ -126,12 +142,33 @@ export class Vigil {
     // The built-in config scrapes Vigil itself, so it needs the address actually bound.
     if (options.configFile === undefined) vigil.config = defaultConfig(vigil.selfAddress());
     await scrape.apply(vigil.config);
+    if (options.alertmanager !== undefined) {
+      try {
+        vigil.alertmanager = await vigil.startAlertmanager(options.alertmanager);
+      } catch (error) {
+        await vigil.stop();
+        throw error;
+      }
+    }
     vigil.registerMetrics();
     vigil.maintenanceTimer = setInterval(() => void storage.maintain(), options.maintenanceIntervalMs ?? 60_000);
     vigil.maintenanceTimer.unref();
     vigil.readyFlag = true;
     logger.info({ url: vigil.url, config: options.configFile ?? '(built-in)', dataDir: options.dataDir }, 'Vigil is ready');
     return vigil;
+  }
+
+  private startAlertmanager(flags: AlertmanagerFlags): Promise<Alertmanager> {
+    return Alertmanager.start({
+      configFile: flags.configFile,
+      storagePath: flags.storagePath ?? join(this.options.dataDir, 'alertmanager'),
+      retentionMs: flags.retentionMs ?? 120 * 3600_000,
+      historyRetentionMs: flags.historyRetentionMs,
+      externalURL: this.url,
+      registry: this.metrics.registry,
+      versionInfo: { version: VERSION, revision: '', branch: '', buildUser: '', buildDate: '', goVersion: `node${process.versions.node}` },
+      log: (level, message, fields) => this.log[level]({ component: 'alertmanager', ...fields }, message),
+    });
   }
 
   private static async readConfig(options: VigilOptions): Promise<PrometheusConfig> {
@@ -189,6 +226,7 @@ export class Vigil {
       reload: () => this.reload(),
       metrics: () => this.metrics.render(),
       dashboards: this.dashboards ?? undefined,
+      alertmanager: () => this.alertmanager,
       extraRoutes: [
         (hono) => mountRemoteWriteApi(hono, this.storage, remoteWriteMetrics, maxBodyBytes, remoteWriteMetadata),
         (hono) => mountImportApi(hono, this.storage, this.options.dataDir),
@@ -224,6 +262,8 @@ export class Vigil {
       await this.scrape.apply(next);
       this.config = next;
       this.storage.head.outOfOrderWindow = next.storage.tsdb.outOfOrderTimeWindowMs;
+      // alertmanager.yml is re-read with prometheus.yml; a bad one keeps its previous config and fails the reload.
+      await this.alertmanager?.reload();
       this.lastReloadOk = true;
       this.lastReloadTime = new Date();
       this.log.info({ config: this.options.configFile }, 'configuration reloaded');
@@ -270,6 +310,7 @@ export class Vigil {
     this.readyFlag = false;
     if (this.maintenanceTimer !== null) clearInterval(this.maintenanceTimer);
     await this.scrape.stop();
+    await this.alertmanager?.stop();
     await this.dashboards?.stop();
     await new Promise<void>((resolve) => {
       if (this.server === null) resolve();

@@ -20,6 +20,10 @@ const FLAGS: FlagSpec[] = [
   { name: 'query.max-samples', help: 'Maximum number of samples a single query may load into memory at once.', default: '50000000' },
   { name: 'dashboards.path', help: 'A folder of Grafana dashboard JSON files, or a Grafana dashboard provisioning file (.yml/.yaml), re-read on change; repeatable.', multiple: true },
   { name: 'dashboards.save-path', help: 'Folder where dashboards saved through the UI or API are written as JSON files (default: <storage.tsdb.path>/dashboards).' },
+  { name: 'alertmanager.config.file', help: 'alertmanager.yml: runs the Alertmanager inside Vigil (API v2 under /api/v2) with this configuration. Off without it.' },
+  { name: 'alertmanager.storage.path', help: 'Folder for the Alertmanager state: alerts, notification log, silences, group timings and history (default: <storage.tsdb.path>/alertmanager).' },
+  { name: 'alertmanager.data.retention', help: 'How long to keep notification-log entries and expired silences, as Alertmanager\'s --data.retention.', default: '120h' },
+  { name: 'alertmanager.history.retention', help: 'How long to keep the history of alert transitions and notification attempts.', default: '15d' },
 ];
 
 export async function startCommand(args: string[]): Promise<number> {
@@ -62,6 +66,15 @@ export async function startCommand(args: string[]): Promise<number> {
       paths: (values['dashboards.path'] as string[] | undefined) ?? [],
       savePath: values['dashboards.save-path'] === undefined ? undefined : resolve(String(values['dashboards.save-path'])),
     },
+    alertmanager:
+      values['alertmanager.config.file'] === undefined
+        ? undefined
+        : {
+            configFile: resolve(String(values['alertmanager.config.file'])),
+            storagePath: values['alertmanager.storage.path'] === undefined ? undefined : resolve(String(values['alertmanager.storage.path'])),
+            retentionMs: durationFlag(values, 'alertmanager.data.retention'),
+            historyRetentionMs: durationFlag(values, 'alertmanager.history.retention'),
+          },
   });
   process.on('SIGHUP', () => {
     vigil.reload().catch(() => {
