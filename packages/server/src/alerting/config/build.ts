@@ -11,8 +11,7 @@ import type { HttpClientConfig, TlsConfig } from '../../config/index.ts';
 import type { RawScrape } from '../../config/schema.ts';
 import type { Path } from '../../config/yaml.ts';
 import { isValidLabelName } from '../../model/index.ts';
-import type { Matcher } from '../matchers/index.ts';
-import { matchersFromMatchMap, matchersFromMatchRegexMap, parseMatchers } from '../matchers/index.ts';
+import { Matcher, matchersFromMatchMap, matchersFromMatchRegexMap, parseMatchers } from '../matchers/index.ts';
 import type { TimeInterval } from '../timeintervals/index.ts';
 import { TimeIntervalError, parseTimeInterval } from '../timeintervals/index.ts';
 import type { RawAlertmanagerConfig, RawGlobal, RawHttpConfig, RawInhibitRule, RawNamedTimeInterval, RawReceiver, RawRoute } from './schema.ts';
@@ -578,6 +577,8 @@ function buildMatchers(
       continue;
     }
     try {
+      // Compiled as written first, so a bad regex is reported as Alertmanager reports it.
+      new Matcher('=~', name, value);
       out.push(...matchersFromMatchRegexMap({ [name]: value }));
     } catch (error) {
       r.error([...path, keys.matchRegex, name], (error as Error).message);
