@@ -16,6 +16,8 @@ import type { Clock } from './model/index.ts';
 import { SelfMetrics, createApp } from './serve/index.ts';
 import { Tsdb } from './store/tsdb/index.ts';
 import { Engine } from './query/promql/engine/index.ts';
+import { AlertmanagerNotifier, RuleManager, engineQueryFunction } from './rules/index.ts';
+import type { AlertSink, RuleManagerConfig } from './rules/index.ts';
 import { VERSION } from './cli/version.ts';
 import { mountImportApi } from './serve/import-api.ts';
 import { mountRemoteWriteApi } from './serve/remote-write-api.ts';
@@ -44,7 +46,24 @@ export interface VigilOptions {
   dashboards?: { paths: string[]; savePath?: string };
   /** The in-process Alertmanager (`--alertmanager.*` flags); off when absent. */
   alertmanager?: AlertmanagerFlags;
+  /** Rule evaluation and alert sending (`--rules.alert.*`, `--web.external-url`); Prometheus's defaults when absent. */
+  rules?: RuleOptions;
   logger?: Logger;
+}
+
+export interface RuleOptions {
+  /** `--web.external-url`: alerts' generator URLs and `$externalURL` (default: the listen URL). */
+  externalURL?: string;
+  /** `--rules.alert.resend-delay`, ms (default 1m). */
+  resendDelayMs?: number;
+  /** `--rules.alert.for-outage-tolerance`, ms (default 1h). */
+  outageToleranceMs?: number;
+  /** `--rules.alert.for-grace-period`, ms (default 10m). */
+  forGracePeriodMs?: number;
+  /** `--alertmanager.notification-queue-capacity` (default 10000). */
+  notificationQueueCapacity?: number;
+  /** More receivers of rule alerts besides the external Alertmanagers (e.g. the in-process notifier). */
+  sinks?: AlertSink[];
 }
 
 export interface AlertmanagerFlags {
@@ -89,6 +108,10 @@ export class Vigil {
   private readonly remoteWriteMetadata = new MetadataStore();
   /** The one PromQL engine: the query API uses it (and rules will). */
   engine!: Engine;
+  /** Rule evaluation (recording and alerting rules of the config's rule_files). */
+  rules: RuleManager | null = null;
+  /** Sends rule alerts to the Alertmanagers of `alerting.alertmanagers`. */
+  notifier: AlertmanagerNotifier | null = null;
   /** Provisioned and saved dashboards behind Grafana's dashboard API. */
   dashboards: DashboardStore | null = null;
   /** The in-process Alertmanager, when `--alertmanager.config.file` is given. */
@@ -142,6 +165,12 @@ export class Vigil {
     // The built-in config scrapes Vigil itself, so it needs the address actually bound.
     if (options.configFile === undefined) vigil.config = defaultConfig(vigil.selfAddress());
     await scrape.apply(vigil.config);
+    try {
+      await vigil.startRules();
+    } catch (error) {
+      await vigil.stop();
+      throw error;
+    }
     if (options.alertmanager !== undefined) {
       try {
         vigil.alertmanager = await vigil.startAlertmanager(options.alertmanager);
@@ -169,6 +198,31 @@ export class Vigil {
       versionInfo: { version: VERSION, revision: '', branch: '', buildUser: '', buildDate: '', goVersion: `node${process.versions.node}` },
       log: (level, message, fields) => this.log[level]({ component: 'alertmanager', ...fields }, message),
     });
+  }
+
+  /** Builds the notifier and the rule manager, loads the rule files (a bad one fails the start) and runs them. */
+  private async startRules(): Promise<void> {
+    const options = this.options.rules ?? {};
+    const log = (component: string) => (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => this.log[level]({ component, ...fields }, message);
+    const notifier = new AlertmanagerNotifier({ queueCapacity: options.notificationQueueCapacity, userAgent: `Vigil/${VERSION}`, log: log('notifier') });
+    await notifier.applyConfig(this.config.alerting);
+    this.notifier = notifier;
+    const rules = new RuleManager({
+      query: engineQueryFunction(this.engine, this.storage),
+      storage: this.storage,
+      clock: this.options.clock,
+      externalURL: options.externalURL ?? this.url,
+      resendDelayMs: options.resendDelayMs,
+      outageToleranceMs: options.outageToleranceMs,
+      forGracePeriodMs: options.forGracePeriodMs,
+      sinks: [(alerts) => notifier.send(alerts), ...(options.sinks ?? [])],
+      log: log('rules'),
+      nameValidation: this.config.global.metricNameValidationScheme === 'legacy' ? 'legacy' : 'utf8',
+    });
+    this.rules = rules;
+    await rules.update(ruleConfig(this.config));
+    rules.run();
+    for (const source of [...rules.metricSources(), ...notifier.metricSources()]) this.metrics.add(source);
   }
 
   private static async readConfig(options: VigilOptions): Promise<PrometheusConfig> {
@@ -225,6 +279,7 @@ export class Vigil {
       unhealthy: () => (this.storage.counters.lastWriteError === null ? null : `storage write failing: ${this.storage.counters.lastWriteError}`),
       reload: () => this.reload(),
       metrics: () => this.metrics.render(),
+      rules: { ruleGroups: () => this.rules?.ruleGroups() ?? [] },
       dashboards: this.dashboards ?? undefined,
       alertmanager: () => this.alertmanager,
       extraRoutes: [
@@ -259,6 +314,9 @@ export class Vigil {
   async reload(): Promise<void> {
     try {
       const next = this.options.configFile === undefined ? defaultConfig(this.selfAddress()) : await loadConfigFile(this.options.configFile);
+      // Rule files first: a bad one fails the reload before anything else changes.
+      await this.rules?.update(ruleConfig(next));
+      await this.notifier?.applyConfig(next.alerting);
       await this.scrape.apply(next);
       this.config = next;
       this.storage.head.outOfOrderWindow = next.storage.tsdb.outOfOrderTimeWindowMs;
@@ -310,6 +368,8 @@ export class Vigil {
     this.readyFlag = false;
     if (this.maintenanceTimer !== null) clearInterval(this.maintenanceTimer);
     await this.scrape.stop();
+    await this.rules?.stop();
+    await this.notifier?.stop();
     await this.alertmanager?.stop();
     await this.dashboards?.stop();
     await new Promise<void>((resolve) => {
@@ -319,6 +379,17 @@ export class Vigil {
     });
     await this.storage.close();
   }
+}
+
+/** What the rule manager reads from prometheus.yml. */
+function ruleConfig(config: PrometheusConfig): RuleManagerConfig {
+  return {
+    ruleFiles: config.ruleFiles,
+    evaluationIntervalMs: config.global.evaluationIntervalMs,
+    ruleQueryOffsetMs: config.global.ruleQueryOffsetMs,
+    externalLabels: config.global.externalLabels,
+    alertRelabelConfigs: config.alerting.alertRelabelConfigs,
+  };
 }
 
 export function splitHostPort(address: string): [string, string] {
