@@ -105,12 +105,12 @@ function AlertRow({ alert, groupNames, onPick }: { alert: GettableAlert; groupNa
   return (
     <li class={`alert-row state-${state}`} data-testid="alert" data-fingerprint={alert.fingerprint} data-state={state}>
       <div class="alert-main">
-        <span class={`state-badge ${state}`}>{state}</span>
+        <span class={`alert-state ${state}`}>{state}</span>
         <LabelChips labels={alert.labels} skip={groupNames} onPick={onPick} />
       </div>
       {summary !== '' ? <div class="alert-summary">{summary}</div> : null}
       <div class="alert-meta muted">
-        <span title={localTime(alert.startsAt)}>since {relativeTime(alert.startsAt)}</span>
+        <span title={localTime(alert.startsAt)}>started {relativeTime(alert.startsAt)}</span>
         {silenced ? (
           <span>
             silenced by{' '}
@@ -134,7 +134,7 @@ function AlertRow({ alert, groupNames, onPick }: { alert: GettableAlert; groupNa
             Source
           </a>
         ) : null}
-        <button type="button" class="link-button" onClick={() => setOpen(!open)} aria-expanded={open}>
+        <button type="button" class="alerting-link-button" onClick={() => setOpen(!open)} aria-expanded={open}>
           {open ? 'Less' : 'Details'}
         </button>
       </div>
@@ -183,7 +183,7 @@ function PendingAlerts({ alerts, error }: { alerts: RuleAlert[] | null; error: s
       {[...byName].map(([name, list]) => (
         <section key={name} class="card alert-group" data-testid="pending-group">
           <header class="alert-group-header">
-            <span class="label-chip">alertname="{name}"</span>
+            <span class="alert-label">alertname="{name}"</span>
             <span class="spacer" />
             <span class="muted">{list.length} pending</span>
           </header>
@@ -191,7 +191,7 @@ function PendingAlerts({ alerts, error }: { alerts: RuleAlert[] | null; error: s
             {list.map((alert) => (
               <li key={JSON.stringify(alert.labels)} class="alert-row state-pending">
                 <div class="alert-main">
-                  <span class="state-badge pending">pending</span>
+                  <span class="alert-state pending">pending</span>
                   <LabelChips labels={alert.labels} skip={['alertname']} />
                 </div>
                 <div class="alert-meta muted">

@@ -28,14 +28,14 @@ export function LabelChips({ labels, skip = [], onPick }: { labels: LabelSet; sk
     .filter((name) => !skip.includes(name))
     .sort((a, b) => (a === 'alertname' ? -1 : b === 'alertname' ? 1 : a.localeCompare(b)));
   return (
-    <span class="label-chips">
+    <span class="alert-labels">
       {names.map((name) =>
         onPick ? (
-          <button key={name} type="button" class="label-chip" title="Filter by this label" onClick={() => onPick(name, labels[name])}>
+          <button key={name} type="button" class="alert-label" title="Filter by this label" onClick={() => onPick(name, labels[name])}>
             {name}="{labels[name]}"
           </button>
         ) : (
-          <span key={name} class="label-chip">
+          <span key={name} class="alert-label">
             {name}="{labels[name]}"
           </span>
         ),

@@ -71,11 +71,11 @@ export default function HistoryPage({ query }: PageProps) {
               {entries.data.map((entry, index) =>
                 entry.kind === 'alert' ? (
                   <tr key={index}>
-                    <td title={relativeTime(entry.time)} class="nowrap">
+                    <td title={relativeTime(entry.time)} class="alerting-nowrap">
                       {localTime(entry.time)}
                     </td>
                     <td>
-                      <span class={`state-badge ${entry.event}`}>{entry.event}</span>
+                      <span class={`alert-state ${entry.event}`}>{entry.event}</span>
                     </td>
                     <td>
                       <LabelChips labels={entry.labels} onPick={(name, value) => set('filter', `{${formatMatcher({ name, operator: '=', value })}}`)} />
@@ -84,19 +84,19 @@ export default function HistoryPage({ query }: PageProps) {
                   </tr>
                 ) : (
                   <tr key={index}>
-                    <td title={relativeTime(entry.time)} class="nowrap">
+                    <td title={relativeTime(entry.time)} class="alerting-nowrap">
                       {localTime(entry.time)}
                     </td>
                     <td>
-                      <span class={`state-badge ${entry.ok ? 'delivered' : 'failed'}`}>{entry.ok ? 'delivered' : 'failed'}</span>
+                      <span class={`alert-state ${entry.ok ? 'delivered' : 'failed'}`}>{entry.ok ? 'delivered' : 'failed'}</span>
                     </td>
                     <td>
-                      <button type="button" class="link-button" onClick={() => set('receiver', entry.receiver)}>
+                      <button type="button" class="alerting-link-button" onClick={() => set('receiver', entry.receiver)}>
                         {entry.receiver}
                       </button>{' '}
                       <span class="mono">{entry.integration}</span> · {entry.fingerprints.length} alert{entry.fingerprints.length === 1 ? '' : 's'} · attempt {entry.attempt} · {entry.durationMs} ms
                       {entry.error ? (
-                        <div class="error-text">
+                        <div class="alerting-error">
                           {entry.error}
                           {entry.retryable === false ? ' (not retried)' : entry.retryable ? ' (retried)' : ''}
                         </div>

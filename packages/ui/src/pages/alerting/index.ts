@@ -6,7 +6,7 @@ export const pages: PageDefinition[] = [
     path: '/alerting',
     title: 'Alerts',
     load: () => import('./alerts-page.tsx'),
-    navigation: { label: 'Alerting', href: '/alerting', order: 30, icon: '🔔' },
+    navigation: { label: 'Alerting', href: '/alerting', order: 30, icon: '△' },
   },
   { path: '/alerting/rules', title: 'Rules', load: () => import('./rules-page.tsx') },
   { path: '/alerting/silences', title: 'Silences', load: () => import('./silences-page.tsx') },

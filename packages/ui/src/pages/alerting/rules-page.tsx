@@ -93,7 +93,7 @@ function RuleRow({ rule }: { rule: Rule }) {
     <>
       <tr data-testid="rule" data-state={state}>
         <td>
-          <button type="button" class="link-button rule-name" onClick={() => setOpen(!open)} aria-expanded={open}>
+          <button type="button" class="alerting-link-button rule-name" onClick={() => setOpen(!open)} aria-expanded={open}>
             {rule.type === 'alerting' ? 'alert: ' : 'record: '}
             <strong>{rule.name}</strong>
           </button>
@@ -102,10 +102,10 @@ function RuleRow({ rule }: { rule: Rule }) {
               {rule.query}
             </a>
           </pre>
-          {rule.health === 'err' ? <div class="error-text">{rule.lastError}</div> : null}
+          {rule.health === 'err' ? <div class="alerting-error">{rule.lastError}</div> : null}
         </td>
         <td>
-          <span class={`state-badge ${state === 'firing' ? 'firing' : state === 'pending' ? 'pending' : 'inactive'}`}>{state}</span>
+          <span class={`alert-state ${state === 'firing' ? 'firing' : state === 'pending' ? 'pending' : 'inactive'}`}>{state}</span>
           {rule.type === 'alerting' && rule.alerts.length > 0 ? <span class="muted"> {rule.alerts.length} active</span> : null}
           {rule.health !== 'ok' ? <span class={`health ${rule.health}`}> {rule.health === 'err' ? 'error' : 'not evaluated yet'}</span> : null}
         </td>
@@ -140,7 +140,7 @@ function RuleRow({ rule }: { rule: Rule }) {
                 ? Object.entries(rule.annotations).map(([name, value]) => (
                     <div key={name}>
                       <dt>{name}</dt>
-                      <dd class="mono pre">{value}</dd>
+                      <dd class="mono alerting-pre">{value}</dd>
                     </div>
                   ))
                 : null}
@@ -162,7 +162,7 @@ function RuleRow({ rule }: { rule: Rule }) {
                         <LabelChips labels={alert.labels} skip={['alertname']} />
                       </td>
                       <td>
-                        <span class={`state-badge ${alert.state}`}>{alert.state}</span>
+                        <span class={`alert-state ${alert.state}`}>{alert.state}</span>
                       </td>
                       <td>{alert.activeAt ? localTime(alert.activeAt) : ''}</td>
                       <td class="number">{alert.value}</td>

@@ -166,7 +166,7 @@ export default function SilenceEditorPage({ params, query }: PageProps) {
     <div class="page alerting-page">
       <h1>{existing === null ? 'New silence' : expired ? 'Expired silence' : 'Edit silence'}</h1>
       <AlertingTabs current="/alerting/silences" />
-      {saved ? <div class="success-box">Silence saved{existing ? ` (id ${existing.id})` : ''}.</div> : null}
+      {saved ? <div class="alerting-success">Silence saved{existing ? ` (id ${existing.id})` : ''}.</div> : null}
       {existing !== null ? (
         <p class="muted">
           <span class="mono">{existing.id}</span> · {existing.status.state} · updated {relativeTime(existing.updatedAt)}
@@ -195,7 +195,7 @@ export default function SilenceEditorPage({ params, query }: PageProps) {
               <button type="button" class="icon-button" aria-label={`Remove matcher ${index + 1}`} onClick={() => update({ matchers: draft.matchers.filter((_, position) => position !== index) })}>
                 ✕
               </button>
-              {problems[index] ? <div class="error-text">{problems[index]}</div> : null}
+              {problems[index] ? <div class="alerting-error">{problems[index]}</div> : null}
             </div>
           ))}
           <button type="button" onClick={() => update({ matchers: [...draft.matchers, { name: '', operator: '=', value: '' }] })}>
@@ -235,7 +235,7 @@ export default function SilenceEditorPage({ params, query }: PageProps) {
               }} />
             </label>
           </div>
-          {durationDraft !== null && parseDurationText(durationDraft) === null ? <div class="error-text">Durations look like 2h, 1d12h or 30m.</div> : null}
+          {durationDraft !== null && parseDurationText(durationDraft) === null ? <div class="alerting-error">Durations look like 2h, 1d12h or 30m.</div> : null}
           <p class="muted">
             From {localTime(new Date(draft.startsAt).toISOString())} for {formatSpan(draft.endsAt - draft.startsAt)}.
           </p>
@@ -324,7 +324,7 @@ function Preview({ matchers, preview }: { matchers: MatcherInput[]; preview: Pre
           {preview.alerts.map((alert) => (
             <li key={alert.fingerprint} class="alert-row" data-testid="preview-alert">
               <div class="alert-main">
-                <span class={`state-badge ${alert.status.silencedBy.length > 0 ? 'silenced' : 'firing'}`}>{alert.status.silencedBy.length > 0 ? 'silenced' : 'firing'}</span>
+                <span class={`alert-state ${alert.status.silencedBy.length > 0 ? 'silenced' : 'firing'}`}>{alert.status.silencedBy.length > 0 ? 'silenced' : 'firing'}</span>
                 <LabelChips labels={alert.labels} />
               </div>
             </li>

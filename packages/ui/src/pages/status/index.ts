@@ -12,7 +12,7 @@ export const pages: PageDefinition[] = [
     path: '/status',
     title: 'Status',
     load: () => import('./runtime-page.tsx'),
-    navigation: { label: 'Status', href: '/status', order: 50, icon: 'ⓘ' },
+    navigation: { label: 'Status', href: '/status', order: 50, icon: '≡' },
   },
   { path: '/status/tsdb', title: 'TSDB status', load: () => import('./tsdb-page.tsx') },
   { path: '/status/config', title: 'Configuration', load: () => import('./config-page.tsx') },

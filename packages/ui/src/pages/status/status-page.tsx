@@ -101,29 +101,29 @@ function Tsdb({ limit }: { limit: number }) {
   if (loaded.data === null) return <div class="loading">Loading…</div>;
   const stats = loaded.data;
   const head = stats.headStats;
-  const time = (ms: number) => (ms > 0 && Number.isFinite(ms) ? new Date(ms).toISOString().replace('.000Z', 'Z') : 'no samples');
+  const time = (ms: number) => (ms > 0 && Number.isFinite(ms) ? new Date(ms).toLocaleString() : 'no samples');
   return (
     <>
       <h2>Head block</h2>
-      <div class="card stat-grid">
+      <div class="card head-stats">
         <div>
-          <span class="stat-value">{head.numSeries.toLocaleString()}</span>
+          <span class="head-stat-value">{head.numSeries.toLocaleString()}</span>
           <span class="muted">series</span>
         </div>
         <div>
-          <span class="stat-value">{head.numLabelPairs.toLocaleString()}</span>
+          <span class="head-stat-value">{head.numLabelPairs.toLocaleString()}</span>
           <span class="muted">label pairs</span>
         </div>
         <div>
-          <span class="stat-value">{head.chunkCount.toLocaleString()}</span>
+          <span class="head-stat-value">{head.chunkCount.toLocaleString()}</span>
           <span class="muted">chunks</span>
         </div>
         <div>
-          <span class="stat-value small">{time(head.minTime)}</span>
+          <span class="head-stat-value status-small">{time(head.minTime)}</span>
           <span class="muted">oldest sample</span>
         </div>
         <div>
-          <span class="stat-value small">{time(head.maxTime)}</span>
+          <span class="head-stat-value status-small">{time(head.maxTime)}</span>
           <span class="muted">newest sample</span>
         </div>
       </div>
@@ -155,7 +155,7 @@ function Top({ title, rows, unit, format, link }: { title: string; rows: NameCou
     <section class="card top-table" data-testid="tsdb-top">
       <h2>{title}</h2>
       {rows.length === 0 ? (
-        <p class="muted pad">Nothing stored yet.</p>
+        <p class="muted status-empty">Nothing stored yet.</p>
       ) : (
         <table class="data">
           <thead>
@@ -167,9 +167,9 @@ function Top({ title, rows, unit, format, link }: { title: string; rows: NameCou
           <tbody>
             {rows.map((row) => (
               <tr key={row.name}>
-                <td class="bar-cell">
-                  <span class="bar" style={{ width: `${(row.value / max) * 100}%` }} />
-                  <span class="mono bar-label">{link ? <a href={link(row.name)}>{row.name}</a> : row.name}</span>
+                <td class="top-bar-cell">
+                  <span class="top-bar" style={{ width: `${(row.value / max) * 100}%` }} />
+                  <span class="mono top-bar-label">{link ? <a href={link(row.name)}>{row.name}</a> : row.name}</span>
                 </td>
                 <td class="number">{format ? format(row.value) : row.value.toLocaleString()}</td>
               </tr>

@@ -68,7 +68,7 @@ export default function TargetsPage({ query }: PageProps) {
         return (
           <section key={pool} class="card target-pool" data-testid="target-pool">
             <header class="pool-header">
-              <button type="button" class="link-button" aria-expanded={open} onClick={() => toggle(pool)}>
+              <button type="button" class="status-link-button" aria-expanded={open} onClick={() => toggle(pool)}>
                 {open ? '▾' : '▸'} <strong>{pool}</strong>
               </button>
               <span class={`pool-count ${up === all.length ? 'healthy' : 'unhealthy'}`}>
@@ -79,6 +79,14 @@ export default function TargetsPage({ query }: PageProps) {
             {open ? (
               <div class="table-scroll">
                 <table class="data targets-table">
+                  <colgroup>
+                    <col class="column-endpoint" />
+                    <col class="column-state" />
+                    <col />
+                    <col class="column-scrape" />
+                    <col class="column-duration" />
+                    <col class="column-error" />
+                  </colgroup>
                   <thead>
                     <tr>
                       <th>Endpoint</th>
@@ -123,12 +131,12 @@ function TargetRow({ target }: { target: ActiveTarget }) {
       <td>
         <Labels labels={discovered ? target.discoveredLabels : target.labels} />
         <div>
-          <button type="button" class="link-button small" onClick={() => setDiscovered(!discovered)} aria-pressed={discovered}>
-            {discovered ? 'after relabeling' : 'before relabeling'}
+          <button type="button" class="status-link-button status-small" onClick={() => setDiscovered(!discovered)} aria-pressed={discovered}>
+            {discovered ? 'discovered labels (before relabeling) · show target labels' : 'show discovered labels'}
           </button>
         </div>
       </td>
-      <td class="nowrap" title={target.lastScrape}>
+      <td class="status-nowrap" title={target.lastScrape}>
         {ago(target.lastScrape)}
       </td>
       <td class="number">{target.health === 'unknown' ? '' : formatSeconds(target.lastScrapeDuration)}</td>
@@ -145,7 +153,7 @@ function DroppedTargets({ dropped }: { dropped: DroppedTarget[] }) {
         <span class="muted">{dropped.length} dropped by relabeling (discovered labels shown)</span>
       </header>
       {dropped.length === 0 ? (
-        <p class="muted pad">None.</p>
+        <p class="muted status-empty">None.</p>
       ) : (
         <table class="data">
           <tbody>
