@@ -9,9 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { getJson, requireBinary, tempDir } from '../support/vigil.ts';
-import { startHarness } from './alertmanager-harness.ts';
-import type { Harness } from './alertmanager-harness.ts';
+import type { Vigil } from '../../packages/server/src/vigil.ts';
+import { getJson, requireBinary, startVigil, tempDir } from '../support/vigil.ts';
 
 const AMTOOL = process.env.AMTOOL_BIN ?? '/usr/bin/amtool';
 const skip = requireBinary(AMTOOL);
@@ -41,7 +40,7 @@ interface GettableAlert {
 
 describe('amtool against Vigil', { skip }, () => {
   const dir = tempDir('vigil-amtool-');
-  let target: Harness;
+  let vigil: Vigil;
   let url = '';
 
   async function amtool(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -67,12 +66,12 @@ describe('amtool against Vigil', { skip }, () => {
   before(async () => {
     const config = join(dir.path, 'alertmanager.yml');
     writeFileSync(config, CONFIG);
-    target = await startHarness(config);
-    url = target.url;
+    vigil = await startVigil({ dataDir: join(dir.path, 'data'), alertmanager: { configFile: config } });
+    url = vigil.url;
   });
 
   after(async () => {
-    await target?.stop();
+    await vigil?.stop();
     dir.remove();
   });
 

@@ -10,9 +10,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { eventually, freePort, requireBinary, spawnProcess, stopProcess, tempDir } from '../support/vigil.ts';
-import { startHarness } from './alertmanager-harness.ts';
-import type { Harness } from './alertmanager-harness.ts';
+import type { Vigil } from '../../packages/server/src/vigil.ts';
+import { eventually, freePort, requireBinary, spawnProcess, startVigil, stopProcess, tempDir } from '../support/vigil.ts';
 
 const PROMETHEUS = process.env.PROMETHEUS_BIN ?? '/usr/bin/prometheus';
 const AMTOOL = process.env.AMTOOL_BIN ?? '/usr/bin/amtool';
@@ -31,14 +30,14 @@ interface GettableAlert {
 
 describe('Prometheus 2.42 sends alerts to Vigil', { skip }, () => {
   const dir = tempDir('vigil-prom-alerts-');
-  let target: Harness;
+  let vigil: Vigil;
   let prometheus: ChildProcess | null = null;
   let promPort = 0;
 
   before(async () => {
     const amConfig = join(dir.path, 'alertmanager.yml');
     writeFileSync(amConfig, ['route:', '  receiver: team', '  group_by: [alertname]', 'receivers:', '  - name: team', ''].join('\n'));
-    target = await startHarness(amConfig);
+    vigil = await startVigil({ dataDir: join(dir.path, 'vigil'), alertmanager: { configFile: amConfig } });
     const rules = join(dir.path, 'rules.yml');
     writeFileSync(
       rules,
@@ -70,7 +69,7 @@ describe('Prometheus 2.42 sends alerts to Vigil', { skip }, () => {
         '  alertmanagers:',
         '    - api_version: v2',
         '      static_configs:',
-        `        - targets: ['${new URL(target.url).host}']`,
+        `        - targets: ['${new URL(vigil.url).host}']`,
         '',
       ].join('\n'),
     );
@@ -85,7 +84,7 @@ describe('Prometheus 2.42 sends alerts to Vigil', { skip }, () => {
 
   after(async () => {
     await stopProcess(prometheus);
-    await target?.stop();
+    await vigil?.stop();
     dir.remove();
   });
 
@@ -93,7 +92,7 @@ describe('Prometheus 2.42 sends alerts to Vigil', { skip }, () => {
     const alert = await eventually(
       'the alert from Prometheus',
       async () => {
-        const alerts = (await (await fetch(`${target.url}/api/v2/alerts`)).json()) as GettableAlert[];
+        const alerts = (await (await fetch(`${vigil.url}/api/v2/alerts`)).json()) as GettableAlert[];
         return alerts.find((a) => a.labels.alertname === 'AlwaysFiring');
       },
       60_000,
@@ -105,7 +104,7 @@ describe('Prometheus 2.42 sends alerts to Vigil', { skip }, () => {
     assert.equal(alert.status.state, 'active');
     // Prometheus sends an end ahead of now (4 × max(resend delay, evaluation interval)); Vigil keeps it.
     assert.ok(Date.parse(alert.endsAt) > Date.now(), `endsAt ${alert.endsAt} is in the future`);
-    const { stdout } = await run(AMTOOL, [`--alertmanager.url=${target.url}`, 'alert', 'query', '-o', 'extended'], { timeout: 30_000 });
+    const { stdout } = await run(AMTOOL, [`--alertmanager.url=${vigil.url}`, 'alert', 'query', '-o', 'extended'], { timeout: 30_000 });
     assert.match(stdout, /alertname="AlwaysFiring"/);
     assert.match(stdout, /Value is 42/);
   });
