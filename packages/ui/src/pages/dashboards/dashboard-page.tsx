@@ -1,9 +1,239 @@
+/** One dashboard at `/d/<uid>/<slug>`: variables, time controls and the panel grid, all in the URL. */
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { getDashboard } from '../../api/dashboards.ts';
+import { TimeRangePicker } from '../../components/time-range-picker.tsx';
+import { isRelative, parseInterval, resolveRange } from '../../components/format/time.ts';
+import type { RawTimeRange } from '../../components/format/time.ts';
+import { navigate, replaceQuery } from '../../router.ts';
 import type { PageProps } from '../registry.ts';
+import { unsavedDashboard } from './dashboard-store.ts';
+import { GRID_CELL_HEIGHT, GRID_CELL_MARGIN, compactLayout, normalizeDashboard, sections, slugify } from './model.ts';
+import type { DashboardModel, PanelModel } from './model.ts';
+import { PanelView } from './panel-view.tsx';
+import { resolveVariables } from './variable-options.ts';
+import { VariablePicker } from './variable-picker.tsx';
+import { ALL_VALUE, selectedValues } from './variables.ts';
+import type { VariableState } from './variables.ts';
 
-export default function DashboardPage({ params }: PageProps) {
+/** Panels with `repeat`: one copy per selected value of the variable, side by side as Grafana lays them. */
+function expandRepeats(panels: PanelModel[], variables: Map<string, VariableState>): { panel: PanelModel; scoped?: Record<string, string> }[] {
+  const result: { panel: PanelModel; scoped?: Record<string, string> }[] = [];
+  for (const panel of panels) {
+    const state = panel.repeat ? variables.get(panel.repeat) : undefined;
+    if (!state) {
+      result.push({ panel });
+      continue;
+    }
+    const values = selectedValues(state).values;
+    const perRow = Math.max(1, Math.floor(24 / panel.gridPos.w));
+    values.forEach((value, index) => {
+      const copy: PanelModel = { ...panel, id: panel.id * 1000 + index, gridPos: { ...panel.gridPos, x: (index % perRow) * panel.gridPos.w, y: panel.gridPos.y + Math.floor(index / perRow) * panel.gridPos.h } };
+      result.push({ panel: copy, scoped: { [panel.repeat]: value } });
+    });
+  }
+  return result;
+}
+
+function downloadJson(dashboard: DashboardModel): void {
+  const blob = new Blob([`${JSON.stringify(dashboard.source, null, 2)}\n`], { type: 'application/json' });
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(blob);
+  link.download = `${slugify(dashboard.title)}.json`;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+}
+
+export default function DashboardPage({ params, query }: PageProps) {
+  const uid = params.uid;
+  const [dashboard, setDashboard] = useState<DashboardModel | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [nowMs, setNowMs] = useState(() => Date.now());
+  const [variables, setVariables] = useState<Map<string, VariableState> | null>(null);
+  const [refreshKey, setRefreshKey] = useState(0);
+  const [rowState, setRowState] = useState<Map<number, boolean>>(new Map());
+  const chosen = useRef(new Map<string, string[]>());
+
+  useEffect(() => {
+    let cancelled = false;
+    setDashboard(null);
+    setLoadError(null);
+    setVariables(null);
+    chosen.current = new Map();
+    const unsaved = unsavedDashboard(uid);
+    const load = unsaved ? Promise.resolve({ dashboard: unsaved }) : getDashboard(uid);
+    load
+      .then((answer) => {
+        if (cancelled) return;
+        const model = normalizeDashboard(answer.dashboard, uid);
+        setDashboard(model);
+        document.title = `${model.title} · Vigil`;
+        // Grafana's canonical URL carries the slug; fix it without adding a history entry.
+        const slug = slugify(model.title);
+        if (params.slug !== slug) navigate(`/d/${encodeURIComponent(uid)}/${slug}${window.location.search}`, { replace: true });
+      })
+      .catch((error: Error) => !cancelled && setLoadError(error.message));
+    return () => void (cancelled = true);
+  }, [uid]);
+
+  const raw: RawTimeRange = { from: query.get('from') ?? dashboard?.time.from ?? 'now-6h', to: query.get('to') ?? dashboard?.time.to ?? 'now' };
+  const refresh = query.get('refresh') ?? dashboard?.refresh ?? '';
+  const range = useMemo(() => resolveRange(raw, nowMs), [raw.from, raw.to, nowMs]);
+  const variableKey = [...query.entries()]
+    .filter(([key]) => key.startsWith('var-'))
+    .map(([key, value]) => `${key}=${value}`)
+    .join('&');
+
+  // Variables resolve on load and when the range or a selection changes; then every panel reloads.
+  useEffect(() => {
+    if (!dashboard || !range) return;
+    let cancelled = false;
+    resolveVariables(dashboard.variables, {
+      fromMs: range.fromMs,
+      toMs: range.toMs,
+      dashboardTitle: dashboard.title,
+      dashboardUid: dashboard.uid,
+      urlValues: (name) => new URLSearchParams(window.location.search).getAll(`var-${name}`),
+      chosen: chosen.current,
+    }).then((states) => {
+      if (cancelled) return;
+      setVariables(states);
+      setRefreshKey((key) => key + 1);
+    });
+    return () => void (cancelled = true);
+  }, [dashboard, raw.from, raw.to, variableKey]);
+
+  // Auto refresh: relative ranges move with the clock; absolute ranges are re-queried as they are.
+  useEffect(() => {
+    const intervalMs = parseInterval(refresh);
+    if (intervalMs === null || intervalMs < 1000) return;
+    const timer = setInterval(() => {
+      if (document.hidden) return;
+      setNowMs(Date.now());
+      setRefreshKey((key) => key + 1);
+    }, intervalMs);
+    return () => clearInterval(timer);
+  }, [refresh]);
+
+  const setRange = (next: RawTimeRange) => {
+    setNowMs(Date.now());
+    replaceQuery(
+      (parameters) => {
+        parameters.set('from', next.from);
+        parameters.set('to', next.to);
+      },
+      { push: true },
+    );
+  };
+  const setVariable = (name: string, values: string[]) => {
+    chosen.current.set(name, values);
+    // Later variables may depend on this one: they pick again from their new options.
+    const models = dashboard?.variables ?? [];
+    const position = models.findIndex((model) => model.name === name);
+    for (const model of models.slice(position + 1)) chosen.current.delete(model.name);
+    replaceQuery(
+      (parameters) => {
+        parameters.delete(`var-${name}`);
+        for (const value of values) parameters.append(`var-${name}`, value === ALL_VALUE ? '$__all' : value);
+      },
+      { push: true },
+    );
+  };
+
+  if (loadError) {
+    return (
+      <div class="page">
+        <h1>Dashboard {uid}</h1>
+        <div class="error-box">Cannot open this dashboard: {loadError}</div>
+        <a href="/dashboards">All dashboards</a>
+      </div>
+    );
+  }
+  if (!dashboard) return <div class="loading">Loading dashboard…</div>;
+
+  const context = variables && range ? { fromMs: range.fromMs, toMs: range.toMs, variables, dashboardTitle: dashboard.title, dashboardUid: dashboard.uid } : null;
+
   return (
-    <div class="page">
-      <h1>{params.uid}</h1>
+    <div class="dashboard" data-dashboard-uid={dashboard.uid}>
+      <div class="toolbar dashboard-toolbar">
+        <h1 class="dashboard-title">
+          <a href="/dashboards" class="muted">
+            Dashboards
+          </a>{' '}
+          / {dashboard.title}
+        </h1>
+        <span class="spacer" />
+        <button type="button" title="Download the dashboard as Grafana JSON" onClick={() => downloadJson(dashboard)}>
+          ⤓ JSON
+        </button>
+        <TimeRangePicker
+          raw={raw}
+          resolved={range}
+          onChange={setRange}
+          refresh={refresh}
+          onRefreshChange={(value) =>
+            replaceQuery((parameters) => {
+              if (value === '') parameters.delete('refresh');
+              else parameters.set('refresh', value);
+            })
+          }
+          onRefreshNow={() => {
+            setNowMs(Date.now());
+            setRefreshKey((key) => key + 1);
+          }}
+          now={() => Date.now()}
+        />
+      </div>
+      {!range ? <div class="error-box">The time range "{raw.from}" to "{raw.to}" is not valid.</div> : null}
+      {variables && variables.size > 0 ? (
+        <div class="toolbar variables">
+          {[...variables.values()].map((state) => (
+            <VariablePicker key={state.model.name} state={state} onChange={(values) => setVariable(state.model.name, values)} />
+          ))}
+        </div>
+      ) : null}
+      {context
+        ? sections(dashboard.panels).map((section, sectionIndex) => {
+            const row = section.row;
+            const collapsed = row ? (rowState.get(row.id) ?? row.collapsed) : false;
+            const expanded = expandRepeats(section.panels, variables!);
+            const layout = compactLayout(expanded.map((entry) => entry.panel));
+            return (
+              <div class="dashboard-section" key={row?.id ?? `section-${sectionIndex}`}>
+                {row ? (
+                  <button
+                    type="button"
+                    class="dashboard-row"
+                    aria-expanded={!collapsed}
+                    onClick={() => setRowState((previous) => new Map(previous).set(row.id, !collapsed))}
+                  >
+                    {collapsed ? '▸' : '▾'} {row.title}
+                    {collapsed ? <span class="muted"> ({section.panels.length} panels)</span> : null}
+                  </button>
+                ) : null}
+                {collapsed ? null : (
+                  <div class="dashboard-grid" style={{ '--cell-height': `${GRID_CELL_HEIGHT}px`, '--cell-margin': `${GRID_CELL_MARGIN}px` }}>
+                    {expanded.map(({ panel, scoped }) => {
+                      const position = layout.get(panel)!;
+                      return (
+                        <PanelView
+                          key={panel.id}
+                          panel={panel}
+                          context={{ ...context, scoped }}
+                          refreshKey={refreshKey}
+                          onZoom={(fromMs, toMs) => setRange({ from: String(fromMs), to: String(toMs) })}
+                          style={{ '--x': position.x, '--y': position.y, '--w': position.w, '--h': position.h }}
+                        />
+                      );
+                    })}
+                  </div>
+                )}
+              </div>
+            );
+          })
+        : range
+          ? <div class="loading">Loading variables…</div>
+          : null}
+      {isRelative(raw) ? null : <div class="muted dashboard-footnote">Absolute range: auto refresh re-runs the same window.</div>}
     </div>
   );
 }

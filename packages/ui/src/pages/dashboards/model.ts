@@ -1,0 +1,568 @@
+/**
+ * Grafana dashboard JSON → one normalized model. Both schemas end here: the classic one (`rows[]`
+ * with `span`, `graph`, `singlestat`, `yaxes`, `format`, `valueName`) and the current one
+ * (`panels[]` with `gridPos`, `timeseries`, `stat`, `fieldConfig`, `options`). The renderer only knows
+ * this model, so a classic dashboard draws the way Grafana's own migration would draw it.
+ */
+
+export interface GridPosition {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+export interface Target {
+  refId: string;
+  expr: string;
+  legendFormat: string;
+  /** `instant` queries (or table-format instant queries) ask `/api/v1/query`. */
+  instant: boolean;
+  hide: boolean;
+  /** Minimum step for this target (`interval`, e.g. `30s`), before `intervalFactor`. */
+  interval: string;
+  intervalFactor: number;
+  format: 'time_series' | 'table' | 'heatmap';
+}
+
+export interface Threshold {
+  /** null is the base step (−∞). */
+  value: number | null;
+  color: string;
+}
+
+export interface FieldDefaults {
+  unit: string;
+  decimals: number | null;
+  min: number | null;
+  max: number | null;
+  thresholds: { mode: 'absolute' | 'percentage'; steps: Threshold[] };
+  color: { mode: string; fixedColor?: string };
+  displayName: string;
+  noValue: string;
+  custom: {
+    drawStyle: 'line' | 'bars' | 'points';
+    lineWidth: number;
+    fillOpacity: number;
+    stacking: 'none' | 'normal' | 'percent';
+    showPoints: 'auto' | 'always' | 'never';
+    axisLabel: string;
+    spanNulls: boolean;
+  };
+}
+
+export interface LegendOptions {
+  showLegend: boolean;
+  displayMode: 'list' | 'table' | 'hidden';
+  placement: 'bottom' | 'right';
+  calcs: string[];
+}
+
+export interface PanelOptions {
+  legend: LegendOptions;
+  reduceOptions: { calcs: string[]; values: boolean; limit?: number };
+  /** stat */
+  graphMode: 'area' | 'none';
+  colorMode: 'value' | 'background' | 'none';
+  textMode: string;
+  orientation: 'auto' | 'horizontal' | 'vertical';
+  /** gauge / bargauge */
+  showThresholdMarkers: boolean;
+  displayMode: 'basic' | 'gradient' | 'lcd';
+  /** text */
+  mode: 'markdown' | 'html' | 'code';
+  content: string;
+  /** piechart */
+  pieType: 'pie' | 'donut';
+  /** value prefix/suffix (classic singlestat) */
+  prefix: string;
+  postfix: string;
+}
+
+export interface PanelModel {
+  id: number;
+  /** The type the renderer uses: classic types mapped to their current equivalents. */
+  type: string;
+  /** The type in the JSON (`graph`, `singlestat`, `grafana-worldmap-panel`…). */
+  originalType: string;
+  title: string;
+  description: string;
+  gridPos: GridPosition;
+  targets: Target[];
+  fieldConfig: FieldDefaults;
+  options: PanelOptions;
+  maxDataPoints: number | null;
+  /** Panel minimum interval (`interval`, e.g. `1m`). */
+  interval: string;
+  transparent: boolean;
+  repeat: string;
+  /** Row panels: whether collapsed, and (collapsed) the panels they hold. */
+  collapsed: boolean;
+  panels: PanelModel[];
+}
+
+export interface VariableModel {
+  name: string;
+  type: 'query' | 'custom' | 'interval' | 'constant' | 'textbox' | 'datasource' | 'adhoc' | string;
+  label: string;
+  /** 0 shown with label, 1 shown without label, 2 hidden. */
+  hide: number;
+  query: string;
+  regex: string;
+  multi: boolean;
+  includeAll: boolean;
+  allValue: string | null;
+  current: { text: string | string[]; value: string | string[] } | null;
+  options: { text: string; value: string; selected?: boolean }[];
+  /** Grafana's sort: 0 none, 1/2 alphabetical asc/desc, 3/4 numerical, 5/6 case-insensitive. */
+  sort: number;
+  auto: boolean;
+  autoCount: number;
+  autoMin: string;
+}
+
+export interface DashboardModel {
+  uid: string;
+  title: string;
+  tags: string[];
+  panels: PanelModel[];
+  variables: VariableModel[];
+  time: { from: string; to: string };
+  refresh: string;
+  /** The JSON as given, for saving back unchanged (Grafana-compatible). */
+  source: Record<string, unknown>;
+}
+
+/** Accepts bare dashboard JSON or the `{"dashboard": …}` wrapper Grafana's API and docs use. */
+export function unwrapDashboard(json: unknown): Record<string, unknown> {
+  if (!isObject(json)) throw new Error('a dashboard is a JSON object');
+  if (isObject(json.dashboard)) return json.dashboard;
+  if (!Array.isArray(json.panels) && !Array.isArray(json.rows)) throw new Error('no "panels" or "rows": this is not a Grafana dashboard');
+  return json;
+}
+
+const classicPalette = ['#7EB26D', '#EAB839', '#6ED0E0', '#EF843C', '#E24D42', '#1F78C1', '#BA43A6', '#705DA0', '#508642', '#CCA300', '#447EBC', '#C15C17', '#890F02', '#0A437C', '#6D1F62', '#584477'];
+/** Grafana's classic palette, in its order, so series get the colours they get in Grafana. */
+export function seriesColor(index: number): string {
+  return classicPalette[index % classicPalette.length];
+}
+
+/** Grafana's named colours used by thresholds. */
+const namedColors: Record<string, string> = {
+  green: '#73BF69',
+  'dark-green': '#37872D',
+  'semi-dark-green': '#56A64B',
+  'light-green': '#96D98D',
+  red: '#F2495C',
+  'dark-red': '#C4162A',
+  'semi-dark-red': '#E02F44',
+  'light-red': '#FF7383',
+  yellow: '#FADE2A',
+  'dark-yellow': '#E0B400',
+  'light-yellow': '#FFEE52',
+  orange: '#FF9830',
+  'dark-orange': '#FA6400',
+  'light-orange': '#FFB357',
+  blue: '#5794F2',
+  'dark-blue': '#1F60C4',
+  'light-blue': '#8AB8FF',
+  purple: '#B877D9',
+  'dark-purple': '#8F3BB8',
+  'light-purple': '#CA95E5',
+  text: 'var(--text)',
+  transparent: 'transparent',
+};
+
+export function resolveColor(color: string | undefined): string {
+  if (!color) return namedColors.green;
+  return namedColors[color] ?? color;
+}
+
+function isObject(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function numberOrNull(value: unknown): number | null {
+  if (value === null || value === undefined || value === '') return null;
+  const number = typeof value === 'number' ? value : Number(value);
+  return Number.isFinite(number) ? number : null;
+}
+
+function text(value: unknown, fallback = ''): string {
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : fallback;
+}
+
+/** Classic `valueName` and current `reduceOptions.calcs` names, in one vocabulary. */
+const classicCalcs: Record<string, string> = { avg: 'mean', current: 'lastNotNull', total: 'sum', max: 'max', min: 'min', first: 'firstNotNull', delta: 'delta', diff: 'diff', range: 'range', last_time: 'lastNotNull', name: 'lastNotNull' };
+export const calcNames: Record<string, string> = {
+  lastNotNull: 'Last *',
+  last: 'Last',
+  firstNotNull: 'First *',
+  first: 'First',
+  mean: 'Mean',
+  max: 'Max',
+  min: 'Min',
+  sum: 'Total',
+  count: 'Count',
+  range: 'Range',
+  delta: 'Delta',
+  diff: 'Difference',
+};
+
+const defaultThresholds = { mode: 'absolute' as const, steps: [{ value: null, color: 'green' }, { value: 80, color: 'red' }] };
+
+function fieldDefaults(panel: Record<string, any>, classic: boolean): FieldDefaults {
+  const defaults = isObject(panel.fieldConfig?.defaults) ? panel.fieldConfig.defaults : {};
+  const custom = isObject(defaults.custom) ? defaults.custom : {};
+  const field: FieldDefaults = {
+    unit: text(defaults.unit),
+    decimals: numberOrNull(defaults.decimals),
+    min: numberOrNull(defaults.min),
+    max: numberOrNull(defaults.max),
+    thresholds: isObject(defaults.thresholds) && Array.isArray(defaults.thresholds.steps)
+      ? {
+          mode: defaults.thresholds.mode === 'percentage' ? 'percentage' : 'absolute',
+          steps: defaults.thresholds.steps.map((step: any) => ({ value: numberOrNull(step?.value), color: text(step?.color, 'green') })),
+        }
+      : defaultThresholds,
+    color: isObject(defaults.color) ? { mode: text(defaults.color.mode, 'palette-classic'), fixedColor: text(defaults.color.fixedColor) || undefined } : { mode: 'palette-classic' },
+    displayName: text(defaults.displayName),
+    noValue: text(defaults.noValue),
+    custom: {
+      drawStyle: custom.drawStyle === 'bars' || custom.drawStyle === 'points' ? custom.drawStyle : 'line',
+      lineWidth: numberOrNull(custom.lineWidth) ?? 1,
+      fillOpacity: numberOrNull(custom.fillOpacity) ?? 0,
+      stacking: custom.stacking?.mode === 'normal' || custom.stacking?.mode === 'percent' ? custom.stacking.mode : 'none',
+      showPoints: custom.showPoints === 'always' || custom.showPoints === 'never' ? custom.showPoints : 'auto',
+      axisLabel: text(custom.axisLabel),
+      spanNulls: custom.spanNulls === true,
+    },
+  };
+  if (!classic) return field;
+
+  // Classic graph: left y axis carries format/min/max/decimals/label; fill and stack on the panel.
+  const axes = Array.isArray(panel.yaxes) ? panel.yaxes : Array.isArray(panel.yAxes) ? panel.yAxes : [];
+  const left = isObject(axes[0]) ? axes[0] : {};
+  if (panel.type === 'graph' || panel.type === undefined) {
+    field.unit = text(left.format) || field.unit;
+    field.min = numberOrNull(left.min) ?? field.min;
+    field.max = numberOrNull(left.max) ?? field.max;
+    field.decimals = numberOrNull(left.decimals) ?? numberOrNull(panel.decimals) ?? field.decimals;
+    field.custom.axisLabel = text(left.label) || field.custom.axisLabel;
+    if (panel.fill !== undefined) field.custom.fillOpacity = (numberOrNull(panel.fill) ?? 1) * 10;
+    else if (panel.type === 'graph') field.custom.fillOpacity = 10;
+    if (panel.linewidth !== undefined) field.custom.lineWidth = numberOrNull(panel.linewidth) ?? 1;
+    if (panel.stack === true) field.custom.stacking = panel.percentage === true ? 'percent' : 'normal';
+    if (panel.bars === true && panel.lines !== true) field.custom.drawStyle = 'bars';
+    else if (panel.points === true && panel.lines === false) field.custom.drawStyle = 'points';
+    if (panel.nullPointMode === 'connected') field.custom.spanNulls = true;
+  }
+  if (panel.type === 'singlestat' || panel.type === 'singlestat2') {
+    field.unit = text(panel.format) || field.unit;
+    field.decimals = numberOrNull(panel.decimals) ?? field.decimals;
+    if (isObject(panel.gauge)) {
+      field.min = numberOrNull(panel.gauge.minValue) ?? field.min;
+      field.max = numberOrNull(panel.gauge.maxValue) ?? field.max;
+    }
+    const colors: string[] = Array.isArray(panel.colors) ? panel.colors : ['#299c46', 'rgba(237, 129, 40, 0.89)', '#d44a3a'];
+    const limits = text(panel.thresholds)
+      .split(',')
+      .map((part) => numberOrNull(part.trim()))
+      .filter((value): value is number => value !== null);
+    // Without thresholds a singlestat is one colour; with them, colours[i] starts at limit i−1.
+    field.thresholds = {
+      mode: 'absolute',
+      steps: limits.length === 0 ? [{ value: null, color: panel.colorValue || panel.colorBackground ? colors[0] : 'text' }] : [{ value: null, color: colors[0] }, ...limits.map((limit, index) => ({ value: limit, color: colors[Math.min(index + 1, colors.length - 1)] }))],
+    };
+  }
+  return field;
+}
+
+function panelOptions(panel: Record<string, any>, type: string): PanelOptions {
+  const options = isObject(panel.options) ? panel.options : {};
+  const legend = isObject(options.legend) ? options.legend : {};
+  const reduce = isObject(options.reduceOptions) ? options.reduceOptions : {};
+  const result: PanelOptions = {
+    legend: {
+      showLegend: legend.showLegend !== false && legend.displayMode !== 'hidden',
+      displayMode: legend.displayMode === 'table' ? 'table' : legend.displayMode === 'hidden' ? 'hidden' : 'list',
+      placement: legend.placement === 'right' ? 'right' : 'bottom',
+      calcs: Array.isArray(legend.calcs) ? legend.calcs.map(String) : [],
+    },
+    reduceOptions: {
+      calcs: Array.isArray(reduce.calcs) && reduce.calcs.length > 0 ? reduce.calcs.map(String) : ['lastNotNull'],
+      values: reduce.values === true,
+      limit: numberOrNull(reduce.limit) ?? undefined,
+    },
+    graphMode: options.graphMode === 'none' ? 'none' : 'area',
+    colorMode: options.colorMode === 'background' || options.colorMode === 'background_solid' ? 'background' : options.colorMode === 'none' ? 'none' : 'value',
+    textMode: text(options.textMode, 'auto'),
+    orientation: options.orientation === 'horizontal' || options.orientation === 'vertical' ? options.orientation : 'auto',
+    showThresholdMarkers: options.showThresholdMarkers !== false,
+    displayMode: options.displayMode === 'lcd' || options.displayMode === 'basic' ? options.displayMode : 'gradient',
+    mode: options.mode === 'html' || options.mode === 'code' ? options.mode : 'markdown',
+    content: text(options.content),
+    pieType: options.pieType === 'donut' ? 'donut' : 'pie',
+    prefix: '',
+    postfix: '',
+  };
+
+  // Classic panels keep their settings on the panel itself.
+  if (panel.type === 'graph' && isObject(panel.legend)) {
+    const classicLegend = panel.legend;
+    const calcs = ['min', 'max', 'avg', 'current', 'total'].filter((name) => classicLegend[name] === true).map((name) => classicCalcs[name]);
+    result.legend = {
+      showLegend: classicLegend.show !== false,
+      displayMode: classicLegend.show === false ? 'hidden' : classicLegend.alignAsTable === true ? 'table' : 'list',
+      placement: classicLegend.rightSide === true ? 'right' : 'bottom',
+      calcs,
+    };
+  }
+  if (panel.type === 'singlestat' || panel.type === 'singlestat2') {
+    result.reduceOptions = { calcs: [classicCalcs[text(panel.valueName, 'avg')] ?? 'mean'], values: false };
+    result.graphMode = panel.sparkline?.show === true ? 'area' : 'none';
+    result.colorMode = panel.colorBackground === true ? 'background' : panel.colorValue === true ? 'value' : 'none';
+    result.prefix = text(panel.prefix);
+    result.postfix = text(panel.postfix);
+  }
+  if (panel.type === 'text' && options.content === undefined) {
+    result.content = text(panel.content);
+    result.mode = panel.mode === 'html' ? 'html' : 'markdown';
+  }
+  if (type === 'stat' && panel.type !== 'singlestat' && options.graphMode === undefined) result.graphMode = 'area';
+  return result;
+}
+
+/** Classic and renamed types → the type the renderer draws. */
+function rendererType(panel: Record<string, any>): string {
+  const type = text(panel.type);
+  switch (type) {
+    case '':
+    // Panels without a type (seen in hand-written dashboards) default to a time series graph.
+    case 'graph':
+    case 'timeseries':
+      return 'timeseries';
+    case 'singlestat':
+    case 'singlestat2':
+      return panel.gauge?.show === true ? 'gauge' : 'stat';
+    case 'grafana-piechart-panel':
+      return 'piechart';
+    case 'table-old':
+      return 'table';
+    default:
+      return type;
+  }
+}
+
+function targets(panel: Record<string, any>): Target[] {
+  const list = Array.isArray(panel.targets) ? panel.targets : [];
+  return list.filter(isObject).map((target, index) => ({
+    refId: text(target.refId) || String.fromCharCode(65 + (index % 26)),
+    expr: text(target.expr ?? target.query),
+    legendFormat: text(target.legendFormat),
+    instant: target.instant === true && target.range !== true,
+    hide: target.hide === true,
+    interval: text(target.interval),
+    intervalFactor: numberOrNull(target.intervalFactor) ?? 1,
+    format: target.format === 'table' || target.format === 'heatmap' ? target.format : 'time_series',
+  }));
+}
+
+let fallbackId = 10_000;
+
+function panelModel(panel: Record<string, any>, gridPos: GridPosition): PanelModel {
+  const type = rendererType(panel);
+  const classic = panel.type === 'graph' || panel.type === 'singlestat' || panel.type === 'singlestat2' || panel.type === undefined || (panel.type === 'text' && !isObject(panel.options));
+  return {
+    id: numberOrNull(panel.id) ?? fallbackId++,
+    type,
+    originalType: text(panel.type) || '(none)',
+    title: text(panel.title),
+    description: text(panel.description),
+    gridPos,
+    targets: targets(panel),
+    fieldConfig: fieldDefaults(panel, classic),
+    options: panelOptions(panel, type),
+    maxDataPoints: numberOrNull(panel.maxDataPoints),
+    interval: text(panel.interval),
+    transparent: panel.transparent === true,
+    repeat: text(panel.repeat),
+    collapsed: panel.collapsed === true,
+    panels: [],
+  };
+}
+
+function gridPosOf(panel: Record<string, any>): GridPosition | null {
+  const position = panel.gridPos;
+  if (!isObject(position)) return null;
+  const w = numberOrNull(position.w) ?? 12;
+  const h = numberOrNull(position.h) ?? 8;
+  return { x: Math.min(Math.max(0, numberOrNull(position.x) ?? 0), 23), y: Math.max(0, numberOrNull(position.y) ?? 0), w: Math.min(Math.max(1, w), 24), h: Math.max(1, h) };
+}
+
+/** Grafana's grid: 30 px rows with 8 px gaps, so classic pixel heights map to whole rows. */
+export const GRID_CELL_HEIGHT = 30;
+export const GRID_CELL_MARGIN = 8;
+
+function heightToRows(height: unknown, fallback: number): number {
+  const pixels = typeof height === 'number' ? height : typeof height === 'string' ? Number.parseInt(height, 10) : Number.NaN;
+  if (!Number.isFinite(pixels)) return fallback;
+  return Math.max(2, Math.ceil(pixels / (GRID_CELL_HEIGHT + GRID_CELL_MARGIN)));
+}
+
+/** Flows panels without positions left to right, 12 columns (half width) each unless `span` says. */
+class Flow {
+  x = 0;
+  y = 0;
+  rowHeight = 0;
+  place(width: number, height: number): GridPosition {
+    if (this.x + width > 24) this.newLine();
+    const position = { x: this.x, y: this.y, w: width, h: height };
+    this.x += width;
+    this.rowHeight = Math.max(this.rowHeight, height);
+    return position;
+  }
+  newLine(): void {
+    if (this.x === 0 && this.rowHeight === 0) return;
+    this.y += this.rowHeight;
+    this.x = 0;
+    this.rowHeight = 0;
+  }
+  fullWidth(height: number): GridPosition {
+    this.newLine();
+    const position = { x: 0, y: this.y, w: 24, h: height };
+    this.y += height;
+    return position;
+  }
+}
+
+function defaultSize(panel: Record<string, any>): { w: number; h: number } {
+  const span = numberOrNull(panel.span);
+  const type = rendererType(panel);
+  const small = type === 'stat' || type === 'gauge';
+  return { w: span !== null ? Math.min(24, Math.max(1, Math.round(span * 2))) : small ? 6 : 12, h: heightToRows(panel.height, small ? 5 : 8) };
+}
+
+/** Normalizes Grafana dashboard JSON (bare or wrapped); throws with a precise reason when it is not one. */
+export function normalizeDashboard(json: unknown, fallbackUid = ''): DashboardModel {
+  const source = unwrapDashboard(json);
+  const panels: PanelModel[] = [];
+  const flow = new Flow();
+
+  if (Array.isArray(source.rows) && !Array.isArray(source.panels)) {
+    // Classic rows: each row becomes a row panel (when titled) followed by its panels by span.
+    for (const row of source.rows.filter(isObject)) {
+      const rowPanels = Array.isArray(row.panels) ? row.panels.filter(isObject) : [];
+      const rowHeight = heightToRows(row.height, 8);
+      const titled = row.showTitle === true || (typeof row.title === 'string' && row.title !== '' && row.title !== 'Dashboard Row' && row.title !== 'New row');
+      const collapsed = row.collapse === true;
+      if (titled || collapsed) {
+        const rowPanel = panelModel({ type: 'row', title: row.title, collapsed }, flow.fullWidth(1));
+        panels.push(rowPanel);
+        const children = rowPanels.map((panel) => panelModel(panel, flow.place(defaultSize(panel).w, heightToRows(panel.height, rowHeight))));
+        flow.newLine();
+        if (collapsed) rowPanel.panels = children;
+        else panels.push(...children);
+      } else {
+        for (const panel of rowPanels) panels.push(panelModel(panel, flow.place(defaultSize(panel).w, heightToRows(panel.height, rowHeight))));
+        flow.newLine();
+      }
+    }
+  } else {
+    const list = Array.isArray(source.panels) ? source.panels.filter(isObject) : [];
+    for (const panel of list) {
+      const position = gridPosOf(panel);
+      const size = defaultSize(panel);
+      const model = panelModel(panel, position ?? (panel.type === 'row' ? flow.fullWidth(1) : flow.place(size.w, size.h)));
+      if (panel.type === 'row' && Array.isArray(panel.panels)) {
+        model.panels = panel.panels.filter(isObject).map((child: Record<string, any>) => panelModel(child, gridPosOf(child) ?? flow.place(defaultSize(child).w, defaultSize(child).h)));
+      }
+      panels.push(model);
+    }
+  }
+
+  const templating = isObject(source.templating) && Array.isArray(source.templating.list) ? source.templating.list.filter(isObject) : [];
+  const time = isObject(source.time) ? source.time : {};
+  return {
+    uid: text(source.uid) || fallbackUid,
+    title: text(source.title, 'Untitled dashboard') || 'Untitled dashboard',
+    tags: Array.isArray(source.tags) ? source.tags.map(String) : [],
+    panels,
+    variables: templating.map(variableModel),
+    time: { from: text(time.from, 'now-6h') || 'now-6h', to: text(time.to, 'now') || 'now' },
+    refresh: typeof source.refresh === 'string' ? source.refresh : '',
+    source,
+  };
+}
+
+function variableModel(variable: Record<string, any>): VariableModel {
+  const query = isObject(variable.query) ? text(variable.query.query) : text(variable.query);
+  const current = isObject(variable.current) && variable.current.value !== undefined ? { text: variable.current.text ?? variable.current.value, value: variable.current.value } : null;
+  return {
+    name: text(variable.name),
+    type: text(variable.type, 'query'),
+    label: text(variable.label),
+    hide: numberOrNull(variable.hide) ?? 0,
+    query,
+    regex: text(variable.regex),
+    multi: variable.multi === true,
+    includeAll: variable.includeAll === true,
+    allValue: typeof variable.allValue === 'string' && variable.allValue !== '' ? variable.allValue : null,
+    current,
+    options: Array.isArray(variable.options) ? variable.options.filter(isObject).map((option: any) => ({ text: text(option.text ?? option.value), value: text(option.value) })) : [],
+    sort: numberOrNull(variable.sort) ?? 0,
+    auto: variable.auto === true,
+    autoCount: numberOrNull(variable.auto_count) ?? 30,
+    autoMin: text(variable.auto_min, '10s') || '10s',
+  };
+}
+
+/** Grafana's slug: lower case, runs of other characters become one dash. */
+export function slugify(title: string): string {
+  return (
+    title
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'dashboard'
+  );
+}
+
+/**
+ * Sections of the dashboard in display order: panels before the first row, then each row with the
+ * panels that follow it (expanded) or that it holds (collapsed).
+ */
+export interface Section {
+  row: PanelModel | null;
+  panels: PanelModel[];
+}
+
+export function sections(panels: PanelModel[]): Section[] {
+  const ordered = [...panels].sort((left, right) => left.gridPos.y - right.gridPos.y || left.gridPos.x - right.gridPos.x);
+  const result: Section[] = [{ row: null, panels: [] }];
+  for (const panel of ordered) {
+    if (panel.type === 'row') result.push({ row: panel, panels: panel.collapsed ? panel.panels : [] });
+    else result[result.length - 1].panels.push(panel);
+  }
+  return result.filter((section) => section.row !== null || section.panels.length > 0);
+}
+
+/**
+ * Vertical compaction as Grafana's grid does it: each panel moves up until it would overlap one
+ * above, so gaps left by `y` values (or collapsed rows) close. Positions are relative to the section.
+ */
+export function compactLayout(panels: PanelModel[]): Map<PanelModel, GridPosition> {
+  const ordered = [...panels].sort((left, right) => left.gridPos.y - right.gridPos.y || left.gridPos.x - right.gridPos.x);
+  const columnBottoms = new Array<number>(24).fill(0);
+  const layout = new Map<PanelModel, GridPosition>();
+  for (const panel of ordered) {
+    const { x, w, h } = panel.gridPos;
+    const end = Math.min(24, x + w);
+    let y = 0;
+    for (let column = x; column < end; column++) y = Math.max(y, columnBottoms[column]);
+    for (let column = x; column < end; column++) columnBottoms[column] = y + h;
+    layout.set(panel, { x, y, w: end - x, h });
+  }
+  return layout;
+}

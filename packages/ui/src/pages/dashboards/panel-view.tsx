@@ -1,0 +1,135 @@
+/** One dashboard panel: its frame (title, status, links), its queries, and the renderer for its type. */
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { PanelModel } from './model.ts';
+import { loadPanelData } from './panel-data.ts';
+import type { PanelData, QueryContext } from './panel-data.ts';
+import { interpolate } from './variables.ts';
+import { BarGaugePanel } from './panels/bargauge-panel.tsx';
+import { GaugePanel } from './panels/gauge-panel.tsx';
+import { PieChartPanel } from './panels/piechart-panel.tsx';
+import { StatPanel } from './panels/stat-panel.tsx';
+import { TablePanel } from './panels/table-panel.tsx';
+import { TextPanel } from './panels/text-panel.tsx';
+import { TimeSeriesPanel } from './panels/timeseries-panel.tsx';
+
+export const supportedPanelTypes = new Set(['timeseries', 'stat', 'gauge', 'bargauge', 'piechart', 'table', 'text']);
+
+export interface PanelViewProps {
+  panel: PanelModel;
+  context: Omit<QueryContext, 'widthPixels' | 'signal'>;
+  /** Changes on every refresh (manual, auto, or new range/variables). */
+  refreshKey: number;
+  onZoom: (fromMs: number, toMs: number) => void;
+  style?: Record<string, string | number>;
+}
+
+export function PanelView({ panel, context, refreshKey, onZoom, style }: PanelViewProps) {
+  const body = useRef<HTMLDivElement>(null);
+  const [data, setData] = useState<PanelData | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+  const supported = supportedPanelTypes.has(panel.type);
+  const needsData = supported && panel.type !== 'text';
+  const builtinsForText = { intervalMs: 0, rateIntervalMs: 0, rangeMs: context.toMs - context.fromMs, fromMs: context.fromMs, toMs: context.toMs, dashboardTitle: context.dashboardTitle, dashboardUid: context.dashboardUid };
+  const title = interpolate(panel.title, context.variables, builtinsForText, context.scoped);
+
+  useEffect(() => {
+    if (!needsData) return;
+    const controller = new AbortController();
+    const widthPixels = body.current?.clientWidth || 800;
+    setLoading(true);
+    loadPanelData(panel, { ...context, widthPixels, signal: controller.signal })
+      .then((result) => {
+        if (controller.signal.aborted) return;
+        setData(result);
+        setFailure(null);
+        setLoading(false);
+      })
+      .catch((error: Error) => {
+        if (error.name === 'AbortError') return;
+        setFailure(error.message);
+        setLoading(false);
+      });
+    return () => controller.abort();
+  }, [panel, refreshKey]);
+
+  let content;
+  if (!supported) {
+    content = (
+      <div class="panel-unsupported">
+        Panel type <code>{panel.originalType}</code> is not supported yet
+      </div>
+    );
+  } else if (panel.type === 'text') {
+    content = <TextPanel panel={panel} interpolate={(text) => interpolate(text, context.variables, builtinsForText, context.scoped)} />;
+  } else if (!data) {
+    content = failure ? null : <div class="panel-empty muted">Loading…</div>;
+  } else if (data.series.length === 0 && data.errors.length === 0) {
+    content = <div class="panel-empty muted">{panel.fieldConfig.noValue || 'No data'}</div>;
+  } else {
+    switch (panel.type) {
+      case 'timeseries':
+        content = <TimeSeriesPanel panel={panel} series={data.series} fromMs={context.fromMs} toMs={context.toMs} onZoom={onZoom} />;
+        break;
+      case 'stat':
+        content = <StatPanel panel={panel} series={data.series} />;
+        break;
+      case 'gauge':
+        content = <GaugePanel panel={panel} series={data.series} />;
+        break;
+      case 'bargauge':
+        content = <BarGaugePanel panel={panel} series={data.series} />;
+        break;
+      case 'piechart':
+        content = <PieChartPanel panel={panel} series={data.series} />;
+        break;
+      case 'table':
+        content = <TablePanel panel={panel} series={data.series} />;
+        break;
+      default:
+        content = null;
+    }
+  }
+
+  const errors = [...(failure ? [failure] : []), ...(data?.errors ?? [])];
+  const firstQuery = data?.queries[0] ?? panel.targets.find((target) => !target.hide)?.expr;
+  const exploreLink = firstQuery ? `/explore?${new URLSearchParams({ query: firstQuery, from: String(context.fromMs), to: String(context.toMs) })}` : null;
+
+  return (
+    <section
+      class={`panel card ${panel.transparent ? 'panel-transparent' : ''}`}
+      style={style}
+      data-panel-id={panel.id}
+      data-panel-type={panel.type}
+      data-panel-state={!supported ? 'unsupported' : loading ? 'loading' : errors.length > 0 && (data?.series.length ?? 0) === 0 ? 'error' : data || panel.type === 'text' ? 'done' : 'loading'}
+      data-series-count={data?.series.length ?? 0}
+      aria-label={title || panel.type}
+    >
+      <header class="panel-header">
+        <h3 class="panel-title" title={panel.description || title}>
+          {title}
+          {panel.description ? <span class="panel-info" aria-label={panel.description}> ⓘ</span> : null}
+        </h3>
+        {loading ? <span class="panel-loading" aria-label="Loading" /> : null}
+        {errors.length > 0 ? (
+          <span class="panel-error-icon" title={errors.join('\n')} aria-label={`Error: ${errors.join('; ')}`}>
+            ⚠
+          </span>
+        ) : null}
+        {data && data.warnings.length > 0 ? (
+          <span class="panel-warning-icon" title={data.warnings.join('\n')}>
+            ⓘ
+          </span>
+        ) : null}
+        {exploreLink && needsData ? (
+          <a class="panel-explore" href={exploreLink} title="Open the query in Explore">
+            ↗
+          </a>
+        ) : null}
+      </header>
+      <div class="panel-body" ref={body}>
+        {errors.length > 0 && (!data || data.series.length === 0) ? <div class="panel-error">{errors.join('\n')}</div> : content}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,108 @@
+/**
+ * Markdown and HTML for text panels. Markdown covers what dashboards use (headings, paragraphs,
+ * emphasis, code, links, lists, rules); HTML is reduced to an allow-list of tags and attributes so a
+ * shared dashboard cannot run script in the viewer's session.
+ */
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function safeUrl(url: string): string {
+  const trimmed = url.trim();
+  return /^(https?:|mailto:|\/|#|\.)/i.test(trimmed) || !/^[a-z][a-z0-9+.-]*:/i.test(trimmed) ? trimmed : '#';
+}
+
+function inline(text: string): string {
+  let html = escapeHtml(text);
+  const codes: string[] = [];
+  html = html.replace(/`([^`]+)`/g, (_whole, code: string) => `\uE000${codes.push(code) - 1}\uE000`);
+  html = html
+    .replace(/!\[([^\]]*)\]\(([^)\s]+)\)/g, (_whole, alt: string, url: string) => `<img alt="${alt}" src="${escapeHtml(safeUrl(url))}">`)
+    .replace(/\[([^\]]+)\]\(([^)\s]+)\)/g, (_whole, label: string, url: string) => `<a href="${escapeHtml(safeUrl(url))}" target="_blank" rel="noopener noreferrer">${label}</a>`)
+    .replace(/\*\*(.+?)\*\*|__(.+?)__/g, (_whole, one?: string, two?: string) => `<strong>${one ?? two}</strong>`)
+    .replace(/\*(.+?)\*|\b_(.+?)_\b/g, (_whole, one?: string, two?: string) => `<em>${one ?? two}</em>`);
+  return html.replace(/\uE000(\d+)\uE000/g, (_whole, index: string) => `<code>${codes[Number(index)]}</code>`);
+}
+
+export function markdownToHtml(markdown: string): string {
+  const lines = markdown.replace(/\r\n?/g, '\n').split('\n');
+  const output: string[] = [];
+  let paragraph: string[] = [];
+  let list: { ordered: boolean; items: string[] } | null = null;
+  const flush = () => {
+    if (paragraph.length > 0) output.push(`<p>${inline(paragraph.join(' '))}</p>`);
+    paragraph = [];
+    if (list) output.push(`<${list.ordered ? 'ol' : 'ul'}>${list.items.map((item) => `<li>${inline(item)}</li>`).join('')}</${list.ordered ? 'ol' : 'ul'}>`);
+    list = null;
+  };
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index];
+    if (line.startsWith('```')) {
+      flush();
+      const code: string[] = [];
+      for (index++; index < lines.length && !lines[index].startsWith('```'); index++) code.push(lines[index]);
+      output.push(`<pre><code>${escapeHtml(code.join('\n'))}</code></pre>`);
+      continue;
+    }
+    const heading = /^(#{1,6})\s+(.*)$/.exec(line);
+    if (heading) {
+      flush();
+      output.push(`<h${heading[1].length}>${inline(heading[2])}</h${heading[1].length}>`);
+      continue;
+    }
+    if (/^\s*([-*_])(\s*\1){2,}\s*$/.test(line)) {
+      flush();
+      output.push('<hr>');
+      continue;
+    }
+    const item = /^\s*(?:([-*+])|(\d+)[.)])\s+(.*)$/.exec(line);
+    if (item) {
+      if (paragraph.length > 0) flush();
+      const ordered = item[2] !== undefined;
+      if (list && list.ordered !== ordered) flush();
+      list ??= { ordered, items: [] };
+      list.items.push(item[3]);
+      continue;
+    }
+    if (line.trim() === '') {
+      flush();
+      continue;
+    }
+    if (list) flush();
+    paragraph.push(line.trim());
+  }
+  flush();
+  return output.join('\n');
+}
+
+const allowedTags = new Set(['a', 'b', 'strong', 'i', 'em', 'u', 'p', 'br', 'hr', 'div', 'span', 'ul', 'ol', 'li', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'pre', 'code', 'blockquote', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'img', 'small', 'sup', 'sub', 'center']);
+const allowedAttributes = new Set(['href', 'title', 'alt', 'src', 'class', 'target', 'rel', 'colspan', 'rowspan', 'align', 'width', 'height', 'style']);
+
+/** Keeps allowed tags and attributes; drops scripts, event handlers and `javascript:` URLs. */
+export function sanitizeHtml(html: string): string {
+  const document = new DOMParser().parseFromString(`<body>${html}</body>`, 'text/html');
+  const clean = (node: Element) => {
+    for (const child of Array.from(node.children)) {
+      const tag = child.tagName.toLowerCase();
+      if (!allowedTags.has(tag)) {
+        if (tag === 'script' || tag === 'style' || tag === 'iframe' || tag === 'object' || tag === 'embed') child.remove();
+        else {
+          clean(child);
+          child.replaceWith(...child.childNodes);
+        }
+        continue;
+      }
+      for (const attribute of Array.from(child.attributes)) {
+        const name = attribute.name.toLowerCase();
+        if (!allowedAttributes.has(name)) child.removeAttribute(attribute.name);
+        else if ((name === 'href' || name === 'src') && safeUrl(attribute.value) === '#') child.setAttribute(attribute.name, '#');
+        else if (name === 'style' && /url\(|expression\(/i.test(attribute.value)) child.removeAttribute(attribute.name);
+      }
+      if (tag === 'a') child.setAttribute('rel', 'noopener noreferrer');
+      clean(child);
+    }
+  };
+  clean(document.body);
+  return document.body.innerHTML;
+}
