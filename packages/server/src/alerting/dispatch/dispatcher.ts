@@ -80,6 +80,8 @@ export class Dispatcher {
     const subscription = options.store.subscribe((alert, key) => this.route(alert, key));
     this.unsubscribe = subscription.unsubscribe;
     for (const [key, alert] of subscription.alerts) this.route(alert, key);
+    // Restored timings are for the groups of the alerts held now; a group formed later starts afresh.
+    this.restored.clear();
   }
 
   get groupCount(): number {
@@ -164,14 +166,10 @@ export class Dispatcher {
     return result;
   }
 
-  /** When each group last flushed (and the not yet re-created restored ones), for snapshots. */
+  /** When each group last flushed, for snapshots and reloads. */
   flushRecords(): GroupFlushRecord[] {
     const records: GroupFlushRecord[] = [];
     for (const group of this.groups.values()) if (group.lastFlush !== 0) records.push({ routeId: group.route.id, groupKey: group.key, lastFlush: group.lastFlush });
-    for (const [id, lastFlush] of this.restored) {
-      const [routeId, key] = id.split('\u0000');
-      records.push({ routeId, groupKey: key, lastFlush });
-    }
     return records;
   }
 
