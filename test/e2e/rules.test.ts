@@ -151,3 +151,51 @@ describe('rules end to end', () => {
     assert.equal(reloaded.groups[0].rules[1].duration, 3);
   });
 });
+
+describe("restart restores an alert's for state", () => {
+  const dir = tempDir('vigil-rules-restore-');
+  after(() => dir.remove());
+
+  it('a pending alert keeps its time spent pending across a restart', async () => {
+    const config = join(dir.path, 'prometheus.yml');
+    writeFileSync(join(dir.path, 'rules.yml'), 'groups:\n  - name: slow\n    interval: 1s\n    rules:\n      - alert: SlowBurn\n        expr: burn > 0\n        for: 1h\n');
+    writeFileSync(config, 'rule_files: [rules.yml]\n');
+    const dataDir = join(dir.path, 'data');
+    const activeAt = async (vigil: Vigil): Promise<number | undefined> => {
+      const body = (await (await fetch(`${vigil.url}/api/v1/alerts`)).json()) as { data: { alerts: AlertJson[] } };
+      const alert = body.data.alerts[0];
+      return alert === undefined ? undefined : Date.parse(alert.activeAt);
+    };
+    let vigil = await startVigil({ dataDir, configFile: config });
+    let original: number;
+    try {
+      const appender = vigil.storage.appender();
+      appender.append(0, ['__name__', 'burn'], { kind: 'float', timestamp: Date.now(), value: 1 });
+      await appender.commit();
+      original = await eventually('a pending alert', () => activeAt(vigil));
+      // Pending for a few seconds, with ALERTS_FOR_STATE written every second.
+      await eventually('three seconds pending', async () => (Date.now() - original >= 3000 ? true : undefined));
+    } finally {
+      await vigil.stop();
+    }
+    const restartedAt = Math.floor(Date.now() / 1000) * 1000;
+    vigil = await startVigil({ dataDir, configFile: config });
+    try {
+      // Before the restore (after the second evaluation) the alert starts over...
+      const fresh = await eventually('the alert after the restart', async () => {
+        const value = await activeAt(vigil);
+        return value !== undefined && value >= restartedAt ? value : undefined;
+      });
+      // ...then its activeAt moves back by the time it had already spent pending (about 3 s; the
+      // downtime itself does not count), seconds precision.
+      const restored = await eventually('the restored activeAt', async () => {
+        const value = await activeAt(vigil);
+        return value !== undefined && value < fresh ? value : undefined;
+      });
+      assert.ok(restored > original, `restored ${restored} after original ${original}: the downtime is added`);
+      assert.ok(fresh - restored >= 1500, `restored ${restored} keeps the pending time (fresh ${fresh})`);
+    } finally {
+      await vigil.stop();
+    }
+  });
+});
