@@ -69,6 +69,11 @@ export function parseAlertmanagerConfig(text: string, filename: string): LoadedA
     errors.error([], `cannot unmarshal ${Array.isArray(parsed.value) ? '!!seq' : 'a scalar'} into the config: the top level must be a mapping`);
     errors.throwIfAny();
   }
+  if (Object.keys(parsed.value as Record<string, unknown>).length === 0) {
+    // An empty document: Alertmanager's own check, made outside its (never called) UnmarshalYAML.
+    errors.error([], 'no route provided in config');
+    errors.throwIfAny();
+  }
   const warnings: ConfigWarning[] = [];
   acceptEmailShorthands(parsed, filename, warnings);
   const result = alertmanagerConfigSchema.safeParse(parsed.value, { reportInput: true });
