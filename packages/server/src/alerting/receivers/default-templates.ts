@@ -1,8 +1,9 @@
 /**
  * The notification templates every Alertmanager config can call by name (`slack.default.title`,
  * `email.default.html`, …). Each definition renders the same text as Alertmanager's built-in one, so
- * notifications that rely on the defaults read the same after a move to Vigil; they are written here
- * with explicit whitespace trimming, one line per piece of output, so the produced text is visible.
+ * notifications that rely on the defaults read the same after a move to Vigil. Repeated layouts
+ * (the Firing/Resolved sections) are built once below; the produced text, blank lines included, is
+ * the contract, checked against Alertmanager in test/interop/alertmanager-payloads.test.ts.
  * The HTML email is Vigil's own: a plain table layout with inline styles that mail clients render.
  */
 

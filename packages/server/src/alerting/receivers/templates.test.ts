@@ -53,6 +53,8 @@ describe('notification templates', () => {
     assert.match(html, /Errors &lt;5%&gt; &amp; more/);
     assert.doesNotMatch(html, /Errors <5%>/);
     assert.match(html, /href="http:\/\/prom\/a\?x=1&amp;y=2"/);
+    // Configuration values are not alert data: the receiver link encodes the real name.
+    assert.equal(await render.html('{{ template "__alertmanagerURL" . }}'), 'http://vigil.example:9093/#/alerts?receiver=team+a%5C%2Bb');
   });
 
   it('toJson marshals alerts with their JSON field names', async () => {

@@ -3,11 +3,13 @@
  * and how a notifier expands one of its fields (Alertmanager's ExecuteTextString and
  * ExecuteHTMLString).
  *
- * HTML rendering (email bodies, Telegram's HTML parse mode) escapes what the data brings in, as
- * Go's html/template does for text in HTML, so a label value such as `a<b` cannot break the markup:
- * the strings of the data are escaped before rendering, and `safeHtml` turns an escaped value back
+ * HTML rendering (email bodies, Telegram's HTML parse mode) escapes what alerts bring in, as Go's
+ * html/template does for text in HTML, so a label value such as `a<b` cannot break the markup: the
+ * alert strings of the data are escaped before rendering, and `safeHtml` turns an escaped value back
  * into the original markup, which is what it means in Alertmanager. Literal text of the template is
- * written as is.
+ * written as is. This differs from html/template where a template computes on escaped values (the
+ * length of a label value, a regular expression match on it) and in URL attributes, which
+ * html/template also percent-encodes.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -134,12 +136,16 @@ export async function loadTemplates(patterns: readonly string[], options: LoadTe
   return { ...set, files };
 }
 
-/** Template data with every string HTML-escaped, for HTML rendering. */
+/**
+ * Template data for HTML rendering: what alerts bring in (labels, annotations, generator URLs) is
+ * HTML-escaped. The receiver name and external URL come from the configuration and stay as written,
+ * so `{{ .Receiver | urlquery }}` in a link encodes the real name.
+ */
 function escapedNotification(notification: PresentedNotification): PresentedNotification {
   const escapeRecord = (record: Record<string, string>): Record<string, string> =>
     Object.fromEntries(Object.entries(record).map(([name, value]) => [escapeHtml(name), escapeHtml(value)]));
   return {
-    receiver: escapeHtml(notification.receiver),
+    receiver: notification.receiver,
     status: notification.status,
     alerts: notification.alerts.map((alert) => ({
       ...alert,
@@ -150,7 +156,7 @@ function escapedNotification(notification: PresentedNotification): PresentedNoti
     groupLabels: escapeRecord(notification.groupLabels),
     commonLabels: escapeRecord(notification.commonLabels),
     commonAnnotations: escapeRecord(notification.commonAnnotations),
-    externalURL: escapeHtml(notification.externalURL),
+    externalURL: notification.externalURL,
   };
 }
 
