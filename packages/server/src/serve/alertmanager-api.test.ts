@@ -335,6 +335,15 @@ describe('status, receivers, history', () => {
     assert.equal((await call(h.app, 'GET', '/api/v2/history?from=soon')).status, 400);
   });
 
+  it('allows cross-origin requests as Alertmanager does', async () => {
+    const h = harness();
+    const preflight = await h.app.request('/api/v2/silences', { method: 'OPTIONS', headers: { origin: 'http://grafana', 'access-control-request-method': 'POST' } });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
+    const read = await h.app.request('/api/v2/status', { headers: { origin: 'http://grafana' } });
+    assert.equal(read.headers.get('access-control-allow-origin'), '*');
+  });
+
   it('answers 404 while no Alertmanager is configured', async () => {
     const app = new Hono();
     mountAlertmanagerApi(app, { source: () => null });

@@ -11,6 +11,7 @@ import type { Matcher } from '../alerting/matchers/index.ts';
 import { SilenceError } from '../alerting/silences/index.ts';
 import type { PostableSilence, Silence, SilenceMatcher, SilenceState, Silences } from '../alerting/silences/index.ts';
 import { BodyTooLargeError, readBodyLimited } from './body.ts';
+import { apiCors } from './cors.ts';
 import { json } from './response.ts';
 
 /** Alertmanager's alert states: `unprocessed` until the pipeline saw it, then `active` or `suppressed`. */
@@ -182,6 +183,8 @@ export function mountAlertmanagerApi(app: Hono, options: AlertmanagerApiOptions)
     return response;
   };
 
+  // Alertmanager allows cross-origin reads and posts from any origin (rs/cors defaults), as /api/v1 does.
+  app.use('/api/v2/*', apiCors());
   app.get('/api/v2/status', route((source) => json(statusBody(source))));
   app.get('/api/v2/receivers', route((source, c) => getReceivers(source, c)));
   app.get('/api/v2/alerts', route((source, c) => getAlerts(source, c)));

@@ -157,6 +157,21 @@ test('limits on the number and size of silences', () => {
   assert.match(invalid(big, postable({ comment: 'x'.repeat(500) })), /^silence exceeded maximum size: \d+ bytes \(limit: 400 bytes\)$/);
 });
 
+test('a change is written to the snapshot soon after, without waiting for maintenance', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-silences-'));
+  try {
+    const file = join(dir, 'silences.json');
+    const silences = new Silences({ clock: clock(), newId: ids(), snapshotFile: file, snapshotDelay: 10 });
+    const id = silences.set(postable());
+    assert.equal(existsSync(file), false);
+    await new Promise((done) => setTimeout(done, 50));
+    assert.deepEqual(new Silences({ clock: clock(), snapshotFile: file }).get(id), silences.get(id));
+    silences.stop();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a snapshot survives a restart; a corrupt snapshot is reported, set aside, and not fatal', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-silences-'));
   try {

@@ -40,6 +40,11 @@ export interface SilencesOptions {
   maxSilences?: number;
   /** Largest silence in bytes of its JSON form (0: unlimited), as `--silences.max-silence-size-bytes`. */
   maxSilenceSizeBytes?: number;
+  /**
+   * How soon after a change the snapshot is written (ms, default 1 s), so a crash loses at most that
+   * much; Alertmanager only writes at its 15-minute maintenance and on shutdown. Negative: never.
+   */
+  snapshotDelay?: number;
   /** Reports problems that are not the caller's (a corrupt snapshot, a failed write). */
   warn?: (message: string) => void;
   /** Silence ids; random UUIDs as Alertmanager's unless a test pins them. */
@@ -90,6 +95,7 @@ export class Silences {
   private readonly cache = new Map<string, CacheEntry>();
   private currentVersion = 0;
   private timer: NodeJS.Timeout | null = null;
+  private pendingSnapshot: NodeJS.Timeout | null = null;
   /** What went wrong loading the snapshot, or null. */
   readonly loadProblem: string | null = null;
 
@@ -130,6 +136,7 @@ export class Silences {
     if (previous !== undefined && canUpdate(previous.silence, silence, now)) {
       this.checkSize(silence);
       this.store(silence, matchers, previous.addedVersion);
+      this.changed();
       return silence.id;
     }
 
@@ -143,6 +150,7 @@ export class Silences {
     if (previous !== undefined && silenceState(previous.silence, now) !== 'expired') this.expire(previous.silence.id);
     this.currentVersion++;
     this.store(silence, matchers, this.currentVersion);
+    this.changed();
     return silence.id;
   }
 
@@ -156,6 +164,7 @@ export class Silences {
     const silence = { ...entry.silence, endsAt: now, updatedAt: now };
     if (state === 'pending') silence.startsAt = now;
     this.store(silence, entry.matchers, entry.addedVersion);
+    this.changed();
   }
 
   get(id: string): Silence | undefined {
@@ -267,8 +276,25 @@ export class Silences {
   /** Stops the periodic maintenance and writes a last snapshot. */
   stop(): void {
     if (this.timer !== null) clearInterval(this.timer);
+    if (this.pendingSnapshot !== null) clearTimeout(this.pendingSnapshot);
     this.timer = null;
+    this.pendingSnapshot = null;
     this.maintenance();
+  }
+
+  /** Schedules a snapshot soon after a change (one per burst of changes). */
+  private changed(): void {
+    const delay = this.options.snapshotDelay ?? 1000;
+    if (this.options.snapshotFile === undefined || delay < 0 || this.pendingSnapshot !== null) return;
+    this.pendingSnapshot = setTimeout(() => {
+      this.pendingSnapshot = null;
+      try {
+        this.snapshot();
+      } catch (error) {
+        this.options.warn?.(`writing the silences snapshot failed: ${(error as Error).message}`);
+      }
+    }, delay);
+    this.pendingSnapshot.unref();
   }
 
   private store(silence: Silence, matchers: Matcher[], addedVersion: number): void {
