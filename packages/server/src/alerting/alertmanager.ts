@@ -118,6 +118,8 @@ export class Alertmanager {
   private readonly alertStates = new Map<string, 'firing' | 'resolved'>();
   private readonly timers: TimerHandle[] = [];
   private persistTimer: TimerHandle | null = null;
+  /** The last failure per group and integration while retrying, so a repeated error is logged once. */
+  private readonly lastAttemptErrors = new Map<string, string>();
   private stopped = false;
   private lastReloadOk = true;
   private lastReloadSuccess = 0;
@@ -253,15 +255,19 @@ export class Alertmanager {
   private readonly observer: PipelineObserver = {
     suppressed: (reason: SuppressionReason, count: number) => this.metrics.suppressed.inc({ reason }, count),
     notification: (integration) => this.metrics.notifications.inc({ integration }),
-    notificationFailed: (integration, error) => {
-      this.metrics.notificationsFailed.inc({ integration });
-      this.log('error', 'Notify for alerts failed', { component: 'notify', integration, err: error });
-    },
+    // The dispatcher logs the failed flush with its group; here only the count.
+    notificationFailed: (integration) => this.metrics.notificationsFailed.inc({ integration }),
     attempt: (attempt: DeliveryAttempt) => {
       this.metrics.requests.inc({ integration: attempt.integration });
       if (!attempt.ok) this.metrics.requestsFailed.inc({ integration: attempt.integration });
       this.metrics.latency.observe({ integration: attempt.integration }, attempt.durationMs / 1000);
-      if (!attempt.ok) this.log('warn', 'Notify attempt failed, will retry later', { component: 'notify', receiver: attempt.receiver, integration: `${attempt.integration}[${attempt.index}]`, attempts: attempt.attempt, err: attempt.error });
+      // As Alertmanager, a failure is logged when it differs from the previous attempt's.
+      const retryKey = `${attempt.groupKey}\u0000${attempt.receiver}\u0000${attempt.integration}\u0000${attempt.index}`;
+      if (attempt.ok) this.lastAttemptErrors.delete(retryKey);
+      else if (attempt.attempt === 1 || this.lastAttemptErrors.get(retryKey) !== attempt.error) {
+        this.lastAttemptErrors.set(retryKey, attempt.error);
+        this.log('warn', 'Notify attempt failed, will retry later', { component: 'notify', receiver: attempt.receiver, integration: `${attempt.integration}[${attempt.index}]`, aggrGroup: attempt.groupKey, attempts: attempt.attempt, err: attempt.error });
+      }
       const alerts = attempt.alerts.map((alert) => ({ fingerprint: fingerprint(alert.labels), labels: alert.labels, status: isResolved(alert, attempt.time) ? ('resolved' as const) : ('firing' as const) }));
       this.historyLog.append({
         kind: 'notification',
