@@ -173,8 +173,9 @@ describe('vigil check rules agrees with promtool check rules', { skip }, () => {
   for (const [name, text] of Object.entries(FILES)) writeFileSync(join(dir.path, name), text);
   copyFileSync(join(ROOT, 'examples/seeds/quant-backend/alerts.yml'), join(dir.path, 'quant-backend.yml'));
   copyFileSync(join(ROOT, 'examples/seeds/chorus-bridge/rules/bridge.yml'), join(dir.path, 'chorus-bridge.yml'));
+  copyFileSync(join(ROOT, 'examples/seeds/metamask-integration/alerts.yml'), join(dir.path, 'metamask-integration.yml'));
 
-  for (const file of [...Object.keys(FILES), 'quant-backend.yml', 'chorus-bridge.yml']) {
+  for (const file of [...Object.keys(FILES), 'quant-backend.yml', 'chorus-bridge.yml', 'metamask-integration.yml']) {
     it(file, async () => {
       const promtool = await execute(PROMTOOL, ['check', 'rules', file], dir.path);
       const vigil = await execute(process.execPath, [VIGIL_BIN, 'check', 'rules', '--name-validation=legacy', file], dir.path);

@@ -240,3 +240,28 @@ groups:
   assert.equal(group.evaluationTimestamp(first + MINUTE + 1), first + MINUTE);
   assert.equal(group.evaluationTimestamp(first + MINUTE - 1), first);
 });
+
+test('alert templates can query at the evaluation time and see external URL and labels', async () => {
+  const { group, storage } = setup(`
+groups:
+  - name: g
+    query_offset: 1m
+    rules:
+      - alert: Q
+        expr: m > 0
+        annotations:
+          total: "{{ with query \\"sum(m)\\" }}{{ . | first | value }}{{ end }}"
+          link: "{{ $externalURL }}/alerts {{ $labels.__name__ }}"
+`);
+  await write(storage, ['__name__', 'm', 'i', '1'], [[0, 2], [2 * MINUTE, 7]]);
+  await write(storage, ['__name__', 'm', 'i', '2'], [[0, 3], [2 * MINUTE, 4]]);
+  // Evaluated at 2m with a 1m offset: the rule sees the samples at 0; templates query at 2m.
+  await group.evaluate(2 * MINUTE);
+  const alerts = (group.rules[0] as AlertingRule).activeAlerts();
+  assert.deepEqual(alerts.map((alert) => alert.value).sort(), [2, 3]);
+  assert.equal(alerts[0].annotations.total, '11');
+  assert.equal(alerts[0].annotations.link, 'http://vigil:9090/alerts m');
+  assert.equal(alerts[0].activeAt, 2 * MINUTE);
+  const series = read(storage, 'ALERTS');
+  assert.equal(series[0].points[0][0], MINUTE, 'ALERTS samples carry the offset time');
+});
