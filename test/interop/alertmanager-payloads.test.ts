@@ -22,7 +22,9 @@ import type { ChildProcess } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SMTPServer } from 'smtp-server';
@@ -48,6 +50,7 @@ interface Captured {
 }
 
 interface CapturedMail {
+  hello: string;
   from: string;
   to: string[];
   user: string;
@@ -152,6 +155,7 @@ receivers:
     message: '*{{ .Status }}* {{ .CommonAnnotations.summary }}'
   email_configs:
   - to: 'oncall@example.org, Second Person <second@example.org>'
+    send_resolved: true
     tls_config: {insecure_skip_verify: true}
     headers:
       X-Alert-Group: '{{ .GroupLabels.alertname }}'
@@ -234,6 +238,7 @@ describe('Alertmanager 0.25 and Vigil send the same notifications', { skip, time
   let firing: Captured[] = [];
   let resolved: Captured[] = [];
   let firingMail: CapturedMail;
+  let resolvedMail: CapturedMail;
   let resolvedAt = 0;
 
   before(async () => {
@@ -260,6 +265,7 @@ describe('Alertmanager 0.25 and Vigil send the same notifications', { skip, time
         stream.on('end', () => {
           const [user, authzid] = String(session.user ?? '').split('|');
           mails.push({
+            hello: session.hostNameAppearsAs,
             from: session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address,
             to: session.envelope.rcptTo.map((recipient) => recipient.address),
             user,
@@ -310,9 +316,10 @@ describe('Alertmanager 0.25 and Vigil send the same notifications', { skip, time
 
     resolvedAt = Date.now() - 1000;
     await post([postable(alertA, startsAt, resolvedAt), postable(alertB, startsAt + 1000, resolvedAt)]);
-    await eventually('resolved notifications', async () => (captured.length >= expectedResolved ? true : undefined), 30_000);
+    await eventually('resolved notifications', async () => (captured.length >= expectedResolved && mails.length >= 1 ? true : undefined), 30_000);
     await new Promise((done) => setTimeout(done, 300));
     resolved = captured.splice(0);
+    resolvedMail = mails.splice(0)[0];
   });
 
   after(async () => {
@@ -388,45 +395,57 @@ describe('Alertmanager 0.25 and Vigil send the same notifications', { skip, time
     });
   }
 
-  it('email: same envelope, headers and text body as Alertmanager, over STARTTLS with PLAIN auth', async () => {
+  async function compareMail(expectedMail: CapturedMail, alerts: Alert[], subject: string): Promise<Map<string, string>> {
     const integrations = buildIntegrations(receiver, { templates, smtp: { hostname: 'vigil.example' } }).filter((integration) => integration.kind === 'email');
     assert.equal(integrations.length, 1);
     const context: NotifyContext = { receiver: receiverName, groupKey, groupLabels: { alertname: 'HighErrorRate' }, externalURL, now: Date.now(), signal: AbortSignal.timeout(10_000) };
-    const result = await integrations[0].notifier.notify(context, firingAlerts());
-    assert.deepEqual(result, { ok: true });
+    assert.deepEqual(await integrations[0].notifier.notify(context, alerts), { ok: true });
     await eventually('Vigil email', async () => (mails.length >= 1 ? true : undefined), 10_000);
     const vigilMail = mails.splice(0)[0];
 
-    for (const mail of [firingMail, vigilMail]) {
+    for (const mail of [expectedMail, vigilMail]) {
       assert.equal(mail.secure, true, 'STARTTLS before the message');
       assert.equal(mail.user, 'am', 'authenticated');
+      assert.equal(mail.hello, 'vigil-test.example', 'EHLO name from smtp_hello');
       assert.equal(mail.from, 'alertmanager@example.org');
       assert.deepEqual(mail.to, ['oncall@example.org', 'second@example.org']);
     }
-    const expected = parseMail(firingMail.raw).headers;
+    const expected = parseMail(expectedMail.raw).headers;
     const actual = parseMail(vigilMail.raw).headers;
     for (const name of ['subject', 'to', 'from', 'x-alert-group', 'mime-version']) {
       assert.equal(actual.get(name), expected.get(name), `header ${name}`);
     }
-    assert.equal(decodeWords(actual.get('subject') ?? ''), '[FIRING] HighErrorRate ✓ critical');
+    assert.equal(decodeWords(actual.get('subject') ?? ''), subject);
     for (const name of ['message-id', 'date']) assert.ok(actual.has(name), `header ${name}`);
     assert.match(actual.get('content-type') ?? '', /^multipart\/alternative;\s+boundary=[0-9a-f]{60}$/);
     assert.match(actual.get('date') ?? '', /^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} \+0000$/);
     assert.match(actual.get('message-id') ?? '', /^<\d+\.\d+@vigil\.example>$/);
 
-    const expectedParts = mailParts(firingMail.raw);
+    const expectedParts = mailParts(expectedMail.raw);
     const actualParts = mailParts(vigilMail.raw);
     assert.deepEqual([...actualParts.keys()], [...expectedParts.keys()]);
     assert.equal(actualParts.get('text/plain'), expectedParts.get('text/plain'));
-    assert.match(actualParts.get('text/plain') ?? '', /Alert: Error rate <high> & "rising" \(a:80\)\r\nDescription: Error rate is 7\.12% on a:80\r\n/);
     // Both HTML bodies carry the alerts with the data HTML-escaped.
     for (const parts of [expectedParts, actualParts]) assert.match(parts.get('text/html') ?? '', /Error rate &lt;high&gt; &amp; &#34;rising&#34;/);
+    return actualParts;
+  }
+
+  it('email: same envelope, EHLO name, headers and text body as Alertmanager, over STARTTLS with PLAIN auth', async () => {
+    const parts = await compareMail(firingMail, firingAlerts(), '[FIRING] HighErrorRate ✓ critical');
+    assert.match(parts.get('text/plain') ?? '', /Alert: Error rate <high> & "rising" \(a:80\)\r\nDescription: Error rate is 7\.12% on a:80\r\n/);
+  });
+
+  it('email: the resolved notification too', async () => {
+    await compareMail(resolvedMail, resolvedAlerts(), '[RESOLVED] HighErrorRate ✓ critical');
   });
 });
 
-describe('email TLS verification', { skip: existsSync('/usr/bin/openssl') ? false : 'openssl is not installed' }, () => {
-  const dir = tempDir('vigil-smtp-tls-');
+describe('TLS verification with a self-signed certificate (SMTP and HTTPS)', { skip: existsSync('/usr/bin/openssl') ? false : 'openssl is not installed' }, () => {
+  const dir = tempDir('vigil-receiver-tls-');
   let server: SMTPServer;
+  let httpsServer: https.Server;
+  let httpsPort = 0;
+  const httpsSeen: { authorized: boolean; clientSubject: string }[] = [];
   let port = 0;
   const received: { secure: boolean; user: string; authzid: string }[] = [];
 
@@ -452,11 +471,55 @@ describe('email TLS verification', { skip: existsSync('/usr/bin/openssl') ? fals
     });
     await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
     port = (server.server.address() as AddressInfo).port;
+
+    // Client certificates are checked against the same self-signed certificate, acting as CA.
+    httpsServer = https.createServer(
+      { key: readFileSync(join(dir.path, 'key.pem')), cert: readFileSync(join(dir.path, 'cert.pem')), ca: readFileSync(join(dir.path, 'cert.pem')), requestCert: true, rejectUnauthorized: false },
+      (request, response) => {
+        const socket = request.socket as TLSSocket;
+        const peer = socket.getPeerCertificate();
+        httpsSeen.push({ authorized: socket.authorized, clientSubject: String(peer?.subject?.CN ?? '') });
+        request.resume();
+        request.on('end', () => response.end('ok'));
+      },
+    );
+    await new Promise<void>((done) => httpsServer.listen(0, '127.0.0.1', done));
+    httpsPort = (httpsServer.address() as AddressInfo).port;
   });
 
   after(async () => {
     await new Promise<void>((done) => server.close(() => done()));
+    await new Promise<void>((done) => httpsServer.close(() => done()));
     dir.remove();
+  });
+
+  it('webhooks over HTTPS verify the server with ca_file and server_name, and present cert_file/key_file', async () => {
+    const cert = join(dir.path, 'cert.pem');
+    const key = join(dir.path, 'key.pem');
+    const text = `
+route: {receiver: hook}
+receivers:
+- name: hook
+  webhook_configs:
+  - url: 'https://127.0.0.1:${httpsPort}/a'
+  - url: 'https://127.0.0.1:${httpsPort}/b'
+    http_config: {tls_config: {ca_file: '${cert}', server_name: localhost, cert_file: '${cert}', key_file: '${key}'}}
+  - url: 'https://127.0.0.1:${httpsPort}/c'
+    http_config: {tls_config: {insecure_skip_verify: true}}
+`;
+    const receiver = parseAlertmanagerConfig(text, 'alertmanager.yml').config.receivers[0];
+    const integrations = buildIntegrations(receiver, { templates: await loadTemplates([]) });
+    const context = (): NotifyContext => ({ receiver: 'hook', groupKey: '{}:{}', groupLabels: {}, externalURL, now: Date.now(), signal: AbortSignal.timeout(10_000) });
+    const results = [];
+    for (const integration of integrations) results.push(await integration.notifier.notify(context(), [vigilAlert(alertA, startsAt, 0)]));
+    assert.equal(results[0].ok, false);
+    assert.equal(!results[0].ok && results[0].retryable, true);
+    assert.match(!results[0].ok ? results[0].error : '', /^Post "<redacted>": .*certificate/i);
+    assert.deepEqual(results.slice(1), [{ ok: true }, { ok: true }]);
+    assert.deepEqual(httpsSeen, [
+      { authorized: true, clientSubject: 'localhost' },
+      { authorized: false, clientSubject: '' },
+    ]);
   });
 
   async function send(tls: string): Promise<Awaited<ReturnType<ReturnType<typeof buildIntegrations>[number]['notifier']['notify']>>> {
