@@ -128,4 +128,10 @@ describe('the in-process Alertmanager', () => {
     const receivers = (await getJson('/api/v2/receivers')) as { name: string }[];
     assert.deepEqual(receivers.map((entry) => entry.name), ['team']);
   });
+
+  it('refuses to start on a broken alertmanager.yml, naming the line', async () => {
+    const configFile = join(dir.path, 'broken.yml');
+    writeFileSync(configFile, 'route:\n  receiver: nobody\n  group_wait: 30x\nreceivers:\n  - name: nobody\n');
+    await assert.rejects(startVigil({ dataDir: join(dir.path, 'data-broken'), alertmanager: { configFile } }), /broken\.yml:3:\d+/);
+  });
 });
