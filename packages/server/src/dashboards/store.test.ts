@@ -188,3 +188,17 @@ test('two files claiming one uid: the first (by path) is served, the other repor
   assert.ok(problems.includes(`${join(root, 'c.json')}:1:1: dashboard has no title (Grafana requires one)`), problems.join('\n'));
   assert.ok(problems.some((message) => message.startsWith(`${join(root, 'b.json')}: dashboard uid "same" is already used`)), problems.join('\n'));
 });
+
+test('a save made while a rescan runs is never undone by it', async (t) => {
+  const save = await temporaryDirectory(t);
+  const store = await DashboardStore.open({ providers: [], savePath: save, watch: false });
+  for (let round = 0; round < 20; round++) {
+    const scan = store.rescan();
+    const saved = await store.save({ dashboard: { title: `Round ${round}` } });
+    const later = store.rescan();
+    assert.ok(store.get(saved.uid), `round ${round}: saved dashboard present right after the save`);
+    await Promise.all([scan, later]);
+    assert.ok(store.get(saved.uid), `round ${round}: still present after the rescans`);
+  }
+  assert.equal(store.list().length, 20);
+});

@@ -78,10 +78,11 @@ export class DashboardStore {
   /** Ids stay with a uid for the life of the process, as database ids do in Grafana. */
   private readonly ids = new Map<string, number>();
   private nextId = 1;
-  private scanning: Promise<void> | null = null;
-  private rescanAgain = false;
+  /** A rescan queued but not started yet, which later callers share. */
+  private queuedScan: Promise<void> | null = null;
   private debounceTimer: NodeJS.Timeout | null = null;
-  private writes: Promise<unknown> = Promise.resolve();
+  /** Scans, saves and deletes run one at a time, so a scan never undoes a save it did not see. */
+  private queue: Promise<unknown> = Promise.resolve();
   private readonly listeners = new Set<() => void>();
   private stopped = false;
 
@@ -169,36 +170,31 @@ export class DashboardStore {
 
   /** Saves (creates or updates) a dashboard with Grafana's rules for uids, ids, versions and provisioning. */
   save(request: SaveRequest): Promise<SaveResult> {
-    const run = this.writes.then(() => this.saveNow(request));
-    this.writes = run.catch(() => undefined);
-    return run;
+    return this.exclusive(() => this.saveNow(request));
   }
 
   delete(uid: string): Promise<DeleteResult> {
-    const run = this.writes.then(() => this.deleteNow(uid));
-    this.writes = run.catch(() => undefined);
-    return run;
+    return this.exclusive(() => this.deleteNow(uid));
   }
 
-  /** Re-reads every folder now (coalescing with a scan already running). */
+  /** Re-reads every folder (after the scan, save or delete under way; calls made meanwhile share one scan). */
   rescan(): Promise<void> {
-    if (this.scanning !== null) {
-      this.rescanAgain = true;
-      return this.scanning;
-    }
-    this.scanning = (async () => {
-      try {
-        do {
-          this.rescanAgain = false;
-          let changed = false;
-          for (const state of this.states) if (await this.scanProvider(state)) changed = true;
-          if (changed || this.byUid.size === 0) this.rebuild(changed);
-        } while (this.rescanAgain && !this.stopped);
-      } finally {
-        this.scanning = null;
-      }
-    })();
-    return this.scanning;
+    if (this.queuedScan !== null) return this.queuedScan;
+    const scan = this.exclusive(async () => {
+      this.queuedScan = null;
+      if (this.stopped) return;
+      let changed = false;
+      for (const state of this.states) if (await this.scanProvider(state)) changed = true;
+      if (changed || this.byUid.size === 0) this.rebuild(changed);
+    });
+    this.queuedScan = scan;
+    return scan;
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   async stop(): Promise<void> {
@@ -210,8 +206,7 @@ export class DashboardStore {
       if (state.timer !== null) clearInterval(state.timer);
       state.timer = null;
     }
-    await this.scanning;
-    await this.writes;
+    await this.queue;
   }
 
   private startWatching(): void {
