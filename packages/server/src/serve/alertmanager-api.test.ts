@@ -290,7 +290,7 @@ describe('silences', () => {
       [body({ matchers: [{ name: 'alertname', value: '', isRegex: false }] }), 400, 'invalid silence: at least one matcher must not match the empty string'],
       [body({ endsAt: '2021-01-01T00:00:00Z' }), 400, "Failed to create silence: end time can't be in the past"],
       [body({ startsAt: '2027-01-01T00:00:00Z' }), 400, 'Failed to create silence: start time must be before end time'],
-      [body({ matchers: [{ name: 'a', value: '(', isRegex: true }] }), 400, 'invalid silence: invalid label matcher 0: invalid regular expression "(": error parsing regexp: missing closing ): `^(?:()$`'],
+      [body({ matchers: [{ name: 'a', value: '(', isRegex: true }] }), 400, 'invalid silence: invalid label matcher 0: invalid regular expression "(": error parsing regexp: missing closing ): `(`'],
       [body({ id: '00000000-0000-4000-8000-00000000dead' }), 404, 'silence not found'],
       [body({ createdBy: undefined }), 422, { code: 602, message: 'createdBy in body is required' }],
       [body({ matchers: [] }), 422, { code: 612, message: 'matchers in body should have at least 1 items' }],

@@ -4,6 +4,7 @@
  * expiry, retention of expired silences, a per-fingerprint cache for `mutes`, and a snapshot file.
  */
 import { randomUUID } from 'node:crypto';
+import { RE2JS } from 're2js';
 import { mkdirSync, openSync, closeSync, fsyncSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { systemClock } from '../../model/index.ts';
@@ -408,7 +409,14 @@ export function validateSilence(silence: Silence): Matcher[] {
     try {
       compiledMatcher = silenceMatcherToMatcher(matcher);
     } catch (error) {
-      return fail(`invalid label matcher ${index}: invalid regular expression ${JSON.stringify(matcher.value)}: ${(error as Error).message}`);
+      // Go's message quotes the pattern as written, not as anchored for matching.
+      let reason = (error as Error).message;
+      try {
+        RE2JS.compile(matcher.value);
+      } catch (raw) {
+        reason = (raw as Error).message;
+      }
+      return fail(`invalid label matcher ${index}: invalid regular expression ${JSON.stringify(matcher.value)}: ${reason}`);
     }
     compiled.push(compiledMatcher);
     // Only `=` and `=~` can match the empty string here, as Alertmanager's matchesEmpty counts it.
