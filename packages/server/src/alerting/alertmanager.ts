@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client';
 import { loadAlertmanagerConfig } from './config/index.ts';
 import type { AlertmanagerConfig, ConfigWarning } from './config/index.ts';
 import { redactConfigText } from './config-text.ts';
@@ -240,6 +240,7 @@ export class Alertmanager {
       restoredFlushes,
       log: (level, message, fields) => this.log(level, message, { component: 'dispatcher', ...fields }),
       onFlush: () => this.persistSoon(),
+      onRouted: (seconds) => this.metrics.processing.observe(seconds),
     });
     this.running = { inhibitor, dispatcher };
     // Every integration's series exist from the start, at zero, as Alertmanager initialises them.
@@ -635,6 +636,7 @@ function createMetrics(registry: Registry, alertmanager: Alertmanager) {
     requests: new Counter({ name: 'alertmanager_notification_requests_total', help: 'The total number of attempted notification requests.', labelNames: ['integration'], registers }),
     requestsFailed: new Counter({ name: 'alertmanager_notification_requests_failed_total', help: 'The total number of failed notification requests.', labelNames: ['integration'], registers }),
     latency: new Histogram({ name: 'alertmanager_notification_latency_seconds', help: 'The latency of notifications in seconds.', labelNames: ['integration'], buckets: [1, 5, 10, 15, 20], registers }),
+    processing: new Summary({ name: 'alertmanager_dispatcher_alert_processing_duration_seconds', help: 'Summary of latencies for the processing of alerts.', percentiles: [], registers }),
     suppressed: new Counter({ name: 'alertmanager_notifications_suppressed_total', help: 'The total number of notifications suppressed for being silenced, inhibited, outside of active time intervals or within muted time intervals.', labelNames: ['reason'], registers }),
   };
 }

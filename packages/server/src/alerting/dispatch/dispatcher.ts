@@ -41,6 +41,8 @@ export interface DispatcherOptions {
   log?: DispatchLog;
   /** Told after each flush, with whether it succeeded. */
   onFlush?: (group: AlertGroupView, ok: boolean) => void;
+  /** Told how long routing each alert took (`alertmanager_dispatcher_alert_processing_duration_seconds`). */
+  onRouted?: (seconds: number) => void;
 }
 
 export interface DispatcherCounters {
@@ -92,8 +94,10 @@ export class Dispatcher {
     if (this.stopped) return;
     const started = performance.now();
     for (const route of this.options.routes(alert.labels)) this.insert(alert, alertFingerprint, route);
+    const seconds = (performance.now() - started) / 1000;
     this.counters.alertsProcessed++;
-    this.counters.processingSeconds += (performance.now() - started) / 1000;
+    this.counters.processingSeconds += seconds;
+    this.options.onRouted?.(seconds);
   }
 
   private insert(alert: Alert, alertFingerprint: string, route: MatchedRoute): void {
