@@ -56,23 +56,29 @@ export function requestSignal(context: NotifyContext, timeoutMs: number): AbortS
 
 export type Delivery = { ok: true; response: HttpResponse } | { ok: false; result: NotifyResult };
 
-/** Sends one JSON request and classifies the answer (retry policy) and network errors. */
+export interface ErrorPrefixes {
+  /** Put before every failure's message (Slack names the channel). */
+  all?: string;
+  /** Put before network failures' messages only (PagerDuty's "failed to post message"). */
+  network?: string;
+}
+
+/** Sends one request and classifies the answer (retry policy) and network errors. */
 export async function deliver(
   sender: HttpSender,
   request: { method?: 'POST' | 'PUT'; url: string; body: string; headers?: Record<string, string>; signal: AbortSignal; contentType?: string },
   policy: RetryPolicy,
-  errorPrefix = '',
+  prefixes: ErrorPrefixes = {},
 ): Promise<Delivery> {
+  const all = prefixes.all ?? '';
   let response: HttpResponse;
   try {
     response = await send(sender, request);
   } catch (error) {
-    return { ok: false, result: networkFailure(request.method === 'PUT' ? 'Put' : 'Post', error, errorPrefix) };
+    return { ok: false, result: networkFailure(request.method === 'PUT' ? 'Put' : 'Post', error, all + (prefixes.network ?? '')) };
   }
   const failure = checkResponse(response, policy);
-  if (failure !== undefined) {
-    return { ok: false, result: failure.ok ? failure : { ...failure, error: `${errorPrefix}${failure.error}` } };
-  }
+  if (failure !== undefined && !failure.ok) return { ok: false, result: { ...failure, error: all + failure.error } };
   return { ok: true, response };
 }
 

@@ -105,6 +105,19 @@ describe('pagerduty', () => {
     });
   });
 
+  it('a network error is retried and says where it was going', async () => {
+    const receiver = receiverFromYaml(`- name: test\n  pagerduty_configs: [{routing_key: rk, url: 'http://pd/'}]`);
+    const failing = capture(() => {
+      throw new Error('getaddrinfo ENOTFOUND pd');
+    });
+    const [integration] = await integrationsFor(receiver, { http: failing.http });
+    assert.deepEqual(await integration.notifier.notify(testContext(), [testAlert({})]), {
+      ok: false,
+      retryable: true,
+      error: 'failed to post message to PagerDuty: Post "<redacted>": getaddrinfo ENOTFOUND pd',
+    });
+  });
+
   it('a routing key that renders empty fails without retry', async () => {
     const receiver = receiverFromYaml(`- name: test\n  pagerduty_configs: [{routing_key: '{{ .CommonLabels.missing }}', url: 'http://pd/'}]`);
     const [integration] = await integrationsFor(receiver, { http: capture().http });

@@ -164,10 +164,7 @@ export class PagerdutyNotifier implements Notifier {
       // v1 retries 403 (its rate limiting), v2 retries 429.
       const policy: RetryPolicy = { retryCodes: this.version === 'v1' ? [403, 429] : [429], details: pagerdutyErrorDetails };
       const prefix = this.version === 'v1' ? 'failed to post message to PagerDuty v1: ' : 'failed to post message to PagerDuty: ';
-      const delivery = await deliver(this.dependencies.sender, { url, body, signal: requestSignal(context, this.config.timeoutMs) }, policy);
-      if (!delivery.ok && delivery.result.ok === false && delivery.result.retryable && !delivery.result.error.startsWith('unexpected status')) {
-        return { ...delivery.result, error: prefix + delivery.result.error };
-      }
+      const delivery = await deliver(this.dependencies.sender, { url, body, signal: requestSignal(context, this.config.timeoutMs) }, policy, { network: prefix });
       return delivery.ok ? { ok: true } : delivery.result;
     });
   }

@@ -112,7 +112,7 @@ export class SlackNotifier implements Notifier {
     return await guarded(async () => {
       const { body, url, channel, headers } = await this.render(context, alerts);
       const prefix = `channel ${JSON.stringify(channel)}: `;
-      const delivery = await deliver(this.dependencies.sender, { url, body, headers, signal: requestSignal(context, this.config.timeoutMs) }, defaultRetryPolicy, prefix);
+      const delivery = await deliver(this.dependencies.sender, { url, body, headers, signal: requestSignal(context, this.config.timeoutMs) }, defaultRetryPolicy, { all: prefix });
       if (!delivery.ok) return delivery.result;
       const response = delivery.response;
       if (!(response.headers['content-type'] ?? '').startsWith('application/json')) {

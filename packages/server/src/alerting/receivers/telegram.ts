@@ -55,7 +55,7 @@ export class TelegramNotifier implements Notifier {
   async notify(context: NotifyContext, alerts: readonly Alert[]): Promise<NotifyResult> {
     return await guarded(async () => {
       const { body, url } = await this.render(context, alerts);
-      const delivery = await deliver(this.dependencies.sender, { url, body, signal: context.signal }, defaultRetryPolicy, 'telegram: ');
+      const delivery = await deliver(this.dependencies.sender, { url, body, signal: context.signal }, defaultRetryPolicy, { all: 'telegram: ' });
       if (!delivery.ok) return delivery.result;
       let answer: { ok?: unknown; description?: unknown; error_code?: unknown };
       try {
