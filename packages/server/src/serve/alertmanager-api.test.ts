@@ -35,7 +35,7 @@ function harness(): Harness {
   let next = 0;
   const silences = new Silences({ clock: { now: () => NOW }, newId: () => `00000000-0000-4000-8000-${String(++next).padStart(12, '0')}` });
   const history: HistoryEntry[] = [
-    { kind: 'alert', time: NOW - 1000, fingerprint: 'abc', labels: { alertname: 'A' }, event: 'firing' },
+    { kind: 'alert', time: NOW - 1000, fingerprint: 'abc', labels: { alertname: 'A' }, event: 'firing', startsAt: NOW - 1000, endsAt: 0 },
     { kind: 'notification', time: NOW, receiver: 'team', integration: 'webhook[0]', groupKey: '{}:{}', fingerprints: ['abc'], attempt: 1, durationMs: 12, ok: true },
   ];
   const source: AlertmanagerApiSource = {
@@ -331,6 +331,8 @@ describe('status, receivers, history', () => {
     assert.deepEqual(answer.body, [{ kind: 'notification', time: ISO_NOW, receiver: 'team', integration: 'webhook[0]', groupKey: '{}:{}', fingerprints: ['abc'], attempt: 1, durationMs: 12, ok: true }]);
     const query = h.historyQueries[0];
     assert.deepEqual([query.kind, query.from, query.to, query.limit, query.receiver, query.matchers.length], ['notification', 1767322800_000, Date.UTC(2026, 0, 3), 5, 'team', 1]);
+    const alerts = await call(h.app, 'GET', '/api/v2/history?kind=alert');
+    assert.deepEqual(alerts.body, [{ kind: 'alert', time: '2026-01-02T03:04:04.678Z', fingerprint: 'abc', labels: { alertname: 'A' }, event: 'firing', startsAt: '2026-01-02T03:04:04.678Z' }]);
     assert.equal((await call(h.app, 'GET', '/api/v2/history?limit=0')).status, 400);
     assert.equal((await call(h.app, 'GET', '/api/v2/history?from=soon')).status, 400);
   });

@@ -79,6 +79,9 @@ export type HistoryEntry =
       event: string;
       /** Silence ids or inhibiting fingerprints, when the event is about muting. */
       by?: readonly string[];
+      /** The alert's start and end when the event was recorded (ms; 0 or absent: none). */
+      startsAt?: number;
+      endsAt?: number;
     }
   | {
       kind: 'notification';
@@ -88,6 +91,8 @@ export type HistoryEntry =
       integration: string;
       groupKey: string;
       fingerprints: readonly string[];
+      /** The alerts sent, with their state in this notification. */
+      alerts?: readonly { fingerprint: string; labels: LabelSet; status: 'firing' | 'resolved' }[];
       attempt: number;
       durationMs: number;
       ok: boolean;
@@ -721,5 +726,17 @@ async function getHistory(source: AlertmanagerApiSource, c: Context): Promise<Re
   const to = timeParameter(c, 'to');
   const receiver = c.req.query('receiver');
   const entries = await source.history({ matchers, limit, ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}), ...(receiver !== undefined ? { receiver } : {}), ...(kind !== undefined ? { kind } : {}) });
-  return json(entries.map((entry) => ({ ...entry, time: formatDateTime(entry.time) })));
+  return json(entries.map(historyBody));
+}
+
+/** A history entry with its times as RFC 3339, like every other time in this API; unset times left out. */
+function historyBody(entry: HistoryEntry): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...entry, time: formatDateTime(entry.time) };
+  for (const field of ['startsAt', 'endsAt'] as const) {
+    const time = body[field];
+    if (typeof time !== 'number') continue;
+    if (time === 0) delete body[field];
+    else body[field] = formatDateTime(time);
+  }
+  return body;
 }
