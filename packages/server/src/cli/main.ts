@@ -14,6 +14,7 @@ const COMMANDS: Command[] = [
   { words: ['check', 'rules'], summary: 'Check Prometheus rule files, like promtool check rules.', run: async (args) => (await import('./check-rules.ts')).checkRules(args) },
   { words: ['query'], summary: 'Run an instant or range query against a server, like promtool query instant|range.', run: async (args) => (await import('./query.ts')).queryCommand(args) },
   { words: ['import'], summary: 'Backfill OpenMetrics/Prometheus text files into blocks, like promtool tsdb create-blocks-from openmetrics.', run: async (args) => (await import('./import.ts')).importCommand(args) },
+  { words: ['test', 'rules'], summary: 'Run rule unit-test files, like promtool test rules.', run: async (args) => (await import('./test-rules.ts')).testRulesCommand(args) },
   { words: ['promql-test'], summary: 'Run PromQL test files (promqltest format) against the engine.', run: async (args) => (await import('./promql-test.ts')).promqlTestCommand(args) },
   { words: ['check', 'alertmanager'], summary: 'Check alertmanager.yml files and their templates, like amtool check-config.', run: async (args) => (await import('./check-alertmanager.ts')).checkAlertmanager(args) },
   { words: ['routes', 'test'], summary: 'Print the receivers labels are routed to, like amtool config routes test.', run: async (args) => (await import('./routes.ts')).routesTest(args) },

@@ -1,0 +1,30 @@
+/**
+ * `vigil test rules FILE…`, like `promtool test rules`: runs rule unit-test files and prints
+ * promtool's report (`Unit Testing:  FILE`, `  SUCCESS` or `  FAILED:` and the failures); exit 1
+ * when any test fails.
+ */
+import { testRuleFiles } from '../rules/unittest/index.ts';
+import { UsageError, formatHelp, parseFlags } from './flags.ts';
+import type { FlagSpec } from './flags.ts';
+
+const FLAGS: FlagSpec[] = [
+  { name: 'run', help: 'Only run test groups whose names match this regular expression (repeatable).', multiple: true },
+  { name: 'name-validation', help: 'Metric and label name rules for the rule files: utf8 (Prometheus 3) or legacy (Prometheus 2).', default: 'utf8' },
+];
+
+export async function testRulesCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(args, FLAGS, true);
+  if (values.help === true) {
+    process.stdout.write(formatHelp('vigil test rules [<flags>] <test-rule-file>...', 'Unit tests for rules, in the format of promtool test rules.', FLAGS));
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('expected at least one test file');
+  const nameValidation = values['name-validation'];
+  if (nameValidation !== 'utf8' && nameValidation !== 'legacy') throw new UsageError(`--name-validation must be utf8 or legacy, not ${JSON.stringify(nameValidation)}`);
+  const run = values.run;
+  const patterns = Array.isArray(run) ? run : typeof run === 'string' ? [run] : undefined;
+  return testRuleFiles(positionals, { run: patterns, nameValidation }, {
+    out: (line) => process.stdout.write(line + '\n'),
+    err: (line) => process.stderr.write(line + '\n'),
+  });
+}
