@@ -118,6 +118,7 @@ export class Alertmanager {
   private readonly alertStates = new Map<string, 'firing' | 'resolved'>();
   private readonly timers: TimerHandle[] = [];
   private persistTimer: TimerHandle | null = null;
+  private reloading: Promise<void> = Promise.resolve();
   /** The last failure per group and integration while retrying, so a repeated error is logged once. */
   private readonly lastAttemptErrors = new Map<string, string>();
   private stopped = false;
@@ -291,7 +292,14 @@ export class Alertmanager {
    * Re-reads the config file. Everything is built first; a bad file throws (file:line) and the
    * running config stays. Aggregation groups keep their timing across the swap.
    */
-  async reload(): Promise<void> {
+  reload(): Promise<void> {
+    // One reload at a time (SIGHUP and /-/reload may overlap): each swaps the parts the previous one started.
+    const result = this.reloading.then(() => this.reloadNow());
+    this.reloading = result.catch(() => {});
+    return result;
+  }
+
+  private async reloadNow(): Promise<void> {
     let next: Generation;
     try {
       next = await this.build();
@@ -571,6 +579,8 @@ export class Alertmanager {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    // A reload in progress finishes first, so the parts it starts are the ones stopped here.
+    await this.reloading;
     for (const timer of this.timers) timer.cancel();
     this.persistTimer?.cancel();
     if (this.running !== null) {
