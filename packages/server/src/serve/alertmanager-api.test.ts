@@ -134,6 +134,24 @@ describe('POST /api/v2/alerts', () => {
   });
 });
 
+describe('hostile bodies', () => {
+  it('never answer 500, and a label named __proto__ stays a label', async () => {
+    const h = harness();
+    const values: unknown[] = [null, 0, -1.5, 'x', true, [], {}, [null], [[]], [{}], { labels: {} }, [{ labels: null }], [{ labels: [] }], [{ labels: { a: null } }], [{ labels: { a: 'b' }, startsAt: 5 }], [{ labels: { a: 'b' }, generatorURL: 7 }], [{ labels: { a: 'b' }, annotations: 'x' }]];
+    const silenceValues: unknown[] = [...values, { matchers: 'x' }, { matchers: [5] }, { matchers: [{ name: 1, value: 'b', isRegex: false }] }, { matchers: [{ name: 'a', value: 'b', isRegex: 'yes' }] }, { matchers: [{ name: 'a', value: 'b', isRegex: false }], startsAt: '2020-01-01T00:00:00Z', endsAt: '10000-01-01T00:00:00Z', createdBy: 'a', comment: 'b' }];
+    for (const value of values) {
+      const answer = await call(h.app, 'POST', '/api/v2/alerts', JSON.stringify(value));
+      assert.ok([200, 400, 422].includes(answer.status), `${JSON.stringify(value)} → ${answer.status} ${answer.text}`);
+    }
+    for (const value of silenceValues) {
+      const answer = await call(h.app, 'POST', '/api/v2/silences', JSON.stringify(value));
+      assert.ok([400, 422].includes(answer.status), `${JSON.stringify(value)} → ${answer.status} ${answer.text}`);
+    }
+    await call(h.app, 'POST', '/api/v2/alerts', '[{"labels":{"__proto__":"x","a":"b"}}]');
+    assert.deepEqual(Object.entries(h.posted.at(-1)?.[0].labels ?? {}), [['__proto__', 'x'], ['a', 'b']]);
+  });
+});
+
 describe('GET /api/v2/alerts', () => {
   function withAlerts(): Harness {
     const h = harness();

@@ -442,12 +442,12 @@ function decodeError(what: string, message: string): SwaggerError {
 function decodeLabelSet(value: unknown, field: string, what: string): LabelSet | null {
   if (value === undefined || value === null) return null;
   if (typeName(value) !== 'object') throw decodeError(what, `json: cannot unmarshal ${typeName(value)} into Go struct field ${field} of type models.LabelSet`);
-  const out: Record<string, string> = {};
-  for (const [name, labelValue] of Object.entries(value as Record<string, unknown>)) {
+  const entries = Object.entries(value as Record<string, unknown>);
+  for (const [, labelValue] of entries) {
     if (typeof labelValue !== 'string') throw decodeError(what, `json: cannot unmarshal ${typeName(labelValue)} into Go struct field ${field} of type string`);
-    out[name] = labelValue;
   }
-  return out;
+  // fromEntries defines own properties, so even a label named `__proto__` stays a label.
+  return Object.fromEntries(entries) as LabelSet;
 }
 
 function decodeTime(value: unknown, field: string, what: string): number {
