@@ -493,6 +493,48 @@ describe('TLS verification with a self-signed certificate (SMTP and HTTPS)', { s
     dir.remove();
   });
 
+  it('LOGIN authentication when the server offers only LOGIN; a wrong password fails (retried)', async () => {
+    const logins: string[] = [];
+    const loginServer = new SMTPServer({
+      logger: false,
+      key: readFileSync(join(dir.path, 'key.pem')),
+      cert: readFileSync(join(dir.path, 'cert.pem')),
+      authMethods: ['LOGIN'],
+      onAuth: (auth, _session, callback) => {
+        logins.push(`${auth.method} ${auth.username}`);
+        if (auth.password === 'pw') callback(null, { user: auth.username });
+        else callback(new Error('Invalid username or password'));
+      },
+      onData: (stream, _session, callback) => {
+        stream.resume();
+        stream.on('end', () => callback());
+      },
+    });
+    await new Promise<void>((done) => loginServer.listen(0, '127.0.0.1', done));
+    try {
+      const loginPort = (loginServer.server.address() as AddressInfo).port;
+      const sendWith = async (password: string): Promise<unknown> => {
+        const text = `
+route: {receiver: mail}
+receivers:
+- name: mail
+  email_configs:
+  - {to: a@example.org, from: b@example.org, smarthost: '127.0.0.1:${loginPort}', auth_username: vigil, auth_password: '${password}', tls_config: {insecure_skip_verify: true}}
+`;
+        const [integration] = buildIntegrations(parseAlertmanagerConfig(text, 'alertmanager.yml').config.receivers[0], { templates: await loadTemplates([]), smtp: { timeoutMs: 5000 } });
+        const context: NotifyContext = { receiver: 'mail', groupKey: '{}:{}', groupLabels: {}, externalURL, now: Date.now(), signal: AbortSignal.timeout(10_000) };
+        return await integration.notifier.notify(context, [vigilAlert(alertA, startsAt, 0)]);
+      };
+      assert.deepEqual(await sendWith('pw'), { ok: true });
+      const refused = (await sendWith('wrong')) as { ok: boolean; retryable: boolean; error: string };
+      assert.deepEqual([refused.ok, refused.retryable], [false, true]);
+      assert.match(refused.error, /Invalid username or password/);
+      assert.deepEqual(logins, ['LOGIN vigil', 'LOGIN vigil']);
+    } finally {
+      await new Promise<void>((done) => loginServer.close(() => done()));
+    }
+  });
+
   it('webhooks over HTTPS verify the server with ca_file and server_name, and present cert_file/key_file', async () => {
     const cert = join(dir.path, 'cert.pem');
     const key = join(dir.path, 'key.pem');
