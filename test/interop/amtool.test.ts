@@ -217,6 +217,8 @@ const STEPS: Step[] = [
     { labels: { alertname: 'DbDown', service: 'db', severity: 'critical' }, startsAt: '2020-01-01T00:00:00Z' },
     { labels: { alertname: 'Old', severity: 'info' }, startsAt: '2020-01-01T00:00:00Z', endsAt: '2020-01-01T01:00:00Z' },
     { labels: { alertname: 'WithEmpty', severity: 'info', empty: '' } },
+    // Go's zero time, as Go clients send an unset time: read as unset.
+    { labels: { alertname: 'ZeroTimes', severity: 'info' }, startsAt: '0001-01-01T00:00:00.000Z', endsAt: '0001-01-01T00:00:00.000Z' },
   ] },
   { name: 'refused: no labels', method: 'POST', path: '/api/v2/alerts', body: [{ labels: {} }] },
   { name: 'refused: end before start', method: 'POST', path: '/api/v2/alerts', body: [{ labels: { a: 'b' }, startsAt: '2020-01-02T00:00:00Z', endsAt: '2020-01-01T00:00:00Z' }] },
@@ -229,6 +231,7 @@ const STEPS: Step[] = [
   { name: 'alerts, filtered', method: 'GET', path: '/api/v2/alerts?filter=alertname%3D~%22Disk.*%22&filter=instance%21%3Da' },
   { name: 'alerts, empty-value filter', method: 'GET', path: '/api/v2/alerts?filter=job%3D' },
   { name: 'alerts, receiver', method: 'GET', path: '/api/v2/alerts?receiver=pag.*' },
+  { name: 'alerts, suppressed only', method: 'GET', path: '/api/v2/alerts?active=false' },
   { name: 'alerts, bad filter', method: 'GET', path: '/api/v2/alerts?filter=sev' },
   { name: 'alerts, bad receiver regex', method: 'GET', path: '/api/v2/alerts?receiver=(' },
   { name: 'groups', method: 'GET', path: '/api/v2/alerts/groups' },
@@ -253,6 +256,8 @@ const STEPS: Step[] = [
   { name: 'alerts after silencing', method: 'GET', path: '/api/v2/alerts' },
   { name: 'alerts, silenced hidden', method: 'GET', path: '/api/v2/alerts?silenced=false' },
   { name: 'groups after silencing', method: 'GET', path: '/api/v2/alerts/groups' },
+  { name: 'groups, silenced and inhibited hidden', method: 'GET', path: '/api/v2/alerts/groups?silenced=false&inhibited=false' },
+  { name: 'expire silence 3 again', method: 'DELETE', path: '/api/v2/silence/{silence:3}' },
   { name: 'update silence 1 in place (same matchers, longer end)', method: 'POST', path: '/api/v2/silences', body: { id: '{silence:1}', matchers: [{ name: 'alertname', value: 'DbDown', isRegex: false }, { name: 'service', value: 'd.*', isRegex: true }], startsAt: '{silence:1:startsAt}', endsAt: '2099-06-01T00:00:00Z', createdBy: 'ops', comment: 'longer' } },
   { name: 'silences after update', method: 'GET', path: '/api/v2/silences' },
 ];
