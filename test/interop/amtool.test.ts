@@ -184,6 +184,17 @@ describe('amtool against Vigil', { skip }, () => {
     assert.equal((await amtool(['silence', 'expire', id])).code, 0);
   });
 
+  it('silences survive a restart of Vigil and keep muting', async () => {
+    const id = (await amtool(['silence', 'add', 'alertname=DbDown', '--comment=across restarts', '--author=ops', '--duration=2h'])).stdout.trim();
+    await vigil.stop();
+    vigil = await startVigil({ dataDir: join(dir.path, 'data'), alertmanager: { configFile: join(dir.path, 'alertmanager.yml') }, listenAddress: new URL(url).host });
+    assert.equal((await amtool(['silence', 'query', '-q'])).stdout.trim(), id);
+    const down = (await alerts()).find((a) => a.labels.alertname === 'DbDown');
+    assert.equal(down?.status.state, 'suppressed');
+    assert.deepEqual(down?.status.silencedBy, [id]);
+    assert.equal((await amtool(['silence', 'expire', id])).code, 0);
+  });
+
   it('config show prints the running config; cluster show says the cluster is disabled', async () => {
     const shown = await amtool(['config', 'show']);
     assert.equal(shown.code, 0, shown.stderr);
