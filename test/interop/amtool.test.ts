@@ -187,7 +187,8 @@ describe('amtool against Vigil', { skip }, () => {
   it('silences survive a restart of Vigil and keep muting', async () => {
     const id = (await amtool(['silence', 'add', 'alertname=DbDown', '--comment=across restarts', '--author=ops', '--duration=2h'])).stdout.trim();
     await vigil.stop();
-    vigil = await startVigil({ dataDir: join(dir.path, 'data'), alertmanager: { configFile: join(dir.path, 'alertmanager.yml') }, listenAddress: new URL(url).host });
+    vigil = await startVigil({ dataDir: join(dir.path, 'data'), alertmanager: { configFile: join(dir.path, 'alertmanager.yml') } });
+    url = vigil.url;
     assert.equal((await amtool(['silence', 'query', '-q'])).stdout.trim(), id);
     const down = (await alerts()).find((a) => a.labels.alertname === 'DbDown');
     assert.equal(down?.status.state, 'suppressed');
