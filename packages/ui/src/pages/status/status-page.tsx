@@ -64,7 +64,17 @@ function Flags({ filter }: { filter: string }) {
       <div class="toolbar">
         <input class="status-search" placeholder="Filter flags" value={filter} aria-label="Filter flags" onInput={(event) => replaceQuery((params) => ((event.target as HTMLInputElement).value === '' ? params.delete('filter') : params.set('filter', (event.target as HTMLInputElement).value)))} />
       </div>
-      {loaded.error ? <div class="error-box">{loaded.error}</div> : loaded.data ? <div class="card">{<KeyValues values={shown} />}</div> : <div class="loading">Loading…</div>}
+      {loaded.error ? (
+        <div class="error-box">{loaded.error}</div>
+      ) : loaded.data === null ? (
+        <div class="loading">Loading…</div>
+      ) : Object.keys(shown).length === 0 ? (
+        <p class="muted">{needle === '' ? 'No flags reported.' : 'No flag matches.'}</p>
+      ) : (
+        <div class="card">
+          <KeyValues values={shown} />
+        </div>
+      )}
     </>
   );
 }
