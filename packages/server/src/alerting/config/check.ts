@@ -1,37 +1,20 @@
 /**
  * `vigil check alertmanager`: what `amtool check-config` does for each file — load and validate it,
- * print what it found, then parse the template files its `templates` globs match. Output has
- * amtool's shape; errors and warnings name file:line:col. Returns the exit code.
+ * print what it found, then parse the template files its `templates` globs match with the notifier's
+ * own template loader. Output has amtool's shape; errors and warnings name file:line:col. Returns
+ * the exit code.
  */
-import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
-import { glob } from '../../config/index.ts';
-import { TemplateParseError, alertmanagerTemplate } from '../../template/index.ts';
+import { loadTemplates } from '../receivers/index.ts';
 import { formatWarning, loadAlertmanagerConfig } from './load.ts';
 import type { LoadedAlertmanagerConfig } from './types.ts';
 
-/** Parses every file the patterns match with Alertmanager's function set; throws the first error. */
-export async function checkTemplateFiles(patterns: readonly string[]): Promise<string[]> {
-  const template = alertmanagerTemplate();
-  const files: string[] = [];
-  for (const pattern of patterns) {
-    for (const file of (await glob(pattern)).sort()) {
-      let text: string;
-      try {
-        text = await readFile(file, 'utf8');
-      } catch (error) {
-        throw new Error(`open ${file}: ${(error as Error).message}`, { cause: error });
-      }
-      try {
-        template.parse(text, basename(file));
-      } catch (error) {
-        if (error instanceof TemplateParseError) throw new Error(`${file}:${error.line}: ${error.detail}`, { cause: error });
-        throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
-      }
-      files.push(file);
-    }
-  }
-  return files;
+/**
+ * Loads the template files the patterns match exactly as the notifier will (Alertmanager's default
+ * templates first, its function set plus `toJson`); throws the first error as `file:line: reason`.
+ */
+export async function checkTemplateFiles(patterns: readonly string[]): Promise<readonly string[]> {
+  const templates = await loadTemplates(patterns);
+  return templates.files;
 }
 
 export async function checkAlertmanagerCommand(files: readonly string[], out: (line: string) => void): Promise<number> {

@@ -255,7 +255,7 @@ describe('vigil check alertmanager', () => {
   it('prints amtool check-config output and parses templates', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-am-check-'));
     try {
-      writeFileSync(join(dir, 'good.tmpl'), '{{ define "x" }}{{ .Status | toUpper }}{{ end }}');
+      writeFileSync(join(dir, 'good.tmpl'), '{{ define "x" }}{{ .Status | toUpper }} {{ .Alerts.Firing | toJson }}{{ end }}');
       writeFileSync(join(dir, 'bad.tmpl'), '{{ define "y" }}\n{{ if }}\n{{ end }}');
       writeFileSync(join(dir, 'ok.yml'), `${MINIMAL}templates: ['good.tmpl']\ninhibit_rules: [{source_matchers: [a=b], target_matchers: [c=d]}]\n`);
       writeFileSync(join(dir, 'badtmpl.yml'), `${MINIMAL}templates: ['*.tmpl']\n`);
