@@ -129,6 +129,23 @@ describe('the in-process Alertmanager', () => {
     assert.deepEqual(receivers.map((entry) => entry.name), ['team']);
   });
 
+  it("delivers Vigil's own rule alerts", async () => {
+    const webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+    const configFile = join(dir.path, 'alertmanager-rules.yml');
+    writeFileSync(configFile, alertmanagerConfig(webhookUrl).replace('group_by: [alertname]', 'group_by: [alertname, origin]'));
+    writeFileSync(join(dir.path, 'rules.yml'), 'groups:\n  - name: always\n    interval: 1s\n    rules:\n      - alert: AlwaysFiring\n        expr: vector(1)\n        labels: { origin: vigil-rules }\n        annotations: { summary: "fires {{ $value }}" }\n');
+    const prometheusFile = join(dir.path, 'prometheus.yml');
+    writeFileSync(prometheusFile, `global:\n  evaluation_interval: 1s\nrule_files: [${join(dir.path, 'rules.yml')}]\nscrape_configs: []\n`);
+    const withRules = await startVigil({ dataDir: join(dir.path, 'data-rules'), configFile: prometheusFile, alertmanager: { configFile } });
+    try {
+      const body = await eventually('the rule alert at the receiver', async () => received.find((item) => item.alerts.some((alert) => alert.labels.origin === 'vigil-rules')));
+      assert.equal(body.groupKey, '{}:{alertname="AlwaysFiring", origin="vigil-rules"}');
+      assert.deepEqual(body.alerts[0].labels, { alertname: 'AlwaysFiring', origin: 'vigil-rules' });
+    } finally {
+      await withRules.stop();
+    }
+  });
+
   it('refuses to start on a broken alertmanager.yml, naming the line', async () => {
     const configFile = join(dir.path, 'broken.yml');
     writeFileSync(configFile, 'route:\n  receiver: nobody\n  group_wait: 30x\nreceivers:\n  - name: nobody\n');

@@ -165,12 +165,7 @@ export class Vigil {
     // The built-in config scrapes Vigil itself, so it needs the address actually bound.
     if (options.configFile === undefined) vigil.config = defaultConfig(vigil.selfAddress());
     await scrape.apply(vigil.config);
-    try {
-      await vigil.startRules();
-    } catch (error) {
-      await vigil.stop();
-      throw error;
-    }
+    // The Alertmanager starts before the rules, so their first alerts have somewhere to go.
     if (options.alertmanager !== undefined) {
       try {
         vigil.alertmanager = await vigil.startAlertmanager(options.alertmanager);
@@ -178,6 +173,19 @@ export class Vigil {
         await vigil.stop();
         throw error;
       }
+    }
+    try {
+      await vigil.startRules();
+    } catch (error) {
+      await vigil.stop();
+      throw error;
+    }
+    // Vigil's own rules notify the in-process Alertmanager, as Prometheus would notify one listed in `alerting:`.
+    if (vigil.alertmanager !== null) {
+      vigil.rules?.addSink((alerts) => {
+        const refused = vigil.alertmanager?.putAlerts(alerts).errors ?? [];
+        if (refused.length > 0) logger.warn({ component: 'alertmanager', errors: refused }, 'alerts from rules refused');
+      });
     }
     vigil.registerMetrics();
     vigil.maintenanceTimer = setInterval(() => void storage.maintain(), options.maintenanceIntervalMs ?? 60_000);
@@ -193,7 +201,7 @@ export class Vigil {
       storagePath: flags.storagePath ?? join(this.options.dataDir, 'alertmanager'),
       retentionMs: flags.retentionMs ?? 120 * 3600_000,
       historyRetentionMs: flags.historyRetentionMs,
-      externalURL: this.url,
+      externalURL: this.options.rules?.externalURL ?? this.url,
       registry: this.metrics.registry,
       versionInfo: { version: VERSION, revision: '', branch: '', buildUser: '', buildDate: '', goVersion: `node${process.versions.node}` },
       log: (level, message, fields) => this.log[level]({ component: 'alertmanager', ...fields }, message),
