@@ -122,3 +122,23 @@ test('folders, tags and folder search', async (t) => {
   assert.deepEqual(await call('/api/dashboards/tags'), [{ term: 'x', count: 2 }, { term: 'y', count: 1 }]);
   assert.deepEqual((await call('/api/folders')).map((folder: any) => folder.title), ['Team']);
 });
+
+test('Vigil serves the dashboards of --dashboards.path and saves into --dashboards.save-path', async (t) => {
+  const { Vigil } = await import('../vigil.ts');
+  const pino = (await import('pino')).default;
+  const root = await mkdtemp(join(tmpdir(), 'vigil-dashboards-start-'));
+  t.after(() => rm(root, { recursive: true, force: true }));
+  const base = { dataDir: join(root, 'data'), retentionMs: 3600_000, retentionBytes: 0, listenAddress: '127.0.0.1:0', logLevel: 'error' as const, logger: pino({ level: 'silent' }) };
+  const vigil = await Vigil.start({ ...base, dashboards: { paths: [SEED], savePath: join(root, 'saved') } });
+  t.after(() => vigil.stop());
+  const search = (await (await fetch(`${vigil.url}/api/search?query=Security`)).json()) as { uid: string; title: string }[];
+  assert.deepEqual(search.map((hit) => hit.title), ['Metamask Security Monitoring']);
+  const saved = await fetch(`${vigil.url}/api/dashboards/db`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ dashboard: { title: 'From HTTP' } }) });
+  const answer = (await saved.json()) as { uid: string };
+  assert.equal(saved.status, 200);
+  await readFile(join(root, 'saved', `${answer.uid}.json`), 'utf8');
+
+  // A provisioning file with a mistake stops the start with its position.
+  await writeFile(join(root, 'bad.yaml'), 'apiVersion: 1\nproviders:\n  - name: x\n    type: sql\n    options: {path: .}\n');
+  await assert.rejects(Vigil.start({ ...base, dataDir: join(root, 'data2'), dashboards: { paths: [join(root, 'bad.yaml')] } }), /bad\.yaml:4:11: provider type "sql" is not supported/);
+});
