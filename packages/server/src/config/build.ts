@@ -320,9 +320,10 @@ function isParsableUrl(text: string): boolean {
   return true;
 }
 
-type RawHttp = z.output<z.ZodObject<typeof httpShape>>;
+export type RawHttp = z.output<z.ZodObject<typeof httpShape>>;
 
-function buildHttp(raw: RawHttp, path: Path, dir: string, r: Reporter, defaults: { followRedirects: boolean; enableHttp2: boolean }): HttpClientConfig {
+/** prometheus/common's HTTPClientConfig, validated and resolved; alertmanager.yml's `http_config` uses it too. */
+export function buildHttp(raw: RawHttp, path: Path, dir: string, r: Reporter, defaults: { followRedirects: boolean; enableHttp2: boolean }): HttpClientConfig {
   const bearer = raw.bearer_token ?? '';
   const bearerFile = raw.bearer_token_file ?? '';
   const nonEmpty = countSet;

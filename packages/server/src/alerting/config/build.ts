@@ -6,9 +6,9 @@
  */
 import { resolve } from 'node:path';
 import type { Reporter } from '../../config/build.ts';
-import { DEFAULT_GLOBAL, buildScrapeConfig, joinDir } from '../../config/build.ts';
+import { buildHttp as buildCommonHttp, joinDir } from '../../config/build.ts';
 import type { HttpClientConfig, TlsConfig } from '../../config/index.ts';
-import type { RawScrape } from '../../config/schema.ts';
+import type { RawHttp } from '../../config/build.ts';
 import type { Path } from '../../config/yaml.ts';
 import { isValidLabelName } from '../../model/index.ts';
 import { Matcher, matchersFromMatchMap, matchersFromMatchRegexMap, parseMatchers } from '../matchers/index.ts';
@@ -122,13 +122,9 @@ function nonEmpty(value: string | undefined): string | undefined {
 
 // ---- http_config ----
 
-/**
- * prometheus/common's HTTPClientConfig, validated and resolved by the Prometheus config builder
- * (through a scrape config holding only these fields, so both files share one implementation).
- */
+/** prometheus/common's HTTPClientConfig, resolved by the same builder as prometheus.yml's. */
 function buildHttp(raw: RawHttpConfig, path: Path, ctx: AlertmanagerBuildContext): HttpClientConfig {
-  const holder = { ...raw, job_name: 'alertmanager' } as unknown as RawScrape;
-  return buildScrapeConfig(holder, DEFAULT_GLOBAL, path, ctx.dir, '', ctx.reporter).http;
+  return buildCommonHttp(raw as RawHttp, path, ctx.dir, ctx.reporter, { followRedirects: true, enableHttp2: true });
 }
 
 function buildTls(raw: RawHttpConfig['tls_config'], path: Path, ctx: AlertmanagerBuildContext): TlsConfig {
