@@ -63,6 +63,10 @@ export interface SearchOptions {
   folderUids?: string[];
   limit?: number;
   page?: number;
+  /** Grafana's `sort`: by title, A–Z (the default) or Z–A. */
+  sort?: 'alpha-asc' | 'alpha-desc';
+  /** Only starred dashboards: Vigil has no users to star them, so none. */
+  starred?: boolean;
 }
 
 export type SearchHit =

@@ -202,3 +202,20 @@ test('a save made while a rescan runs is never undone by it', async (t) => {
   }
   assert.equal(store.list().length, 20);
 });
+
+test('importing a dashboard without uid again with overwrite updates the one it made; without overwrite adds a copy', async (t) => {
+  const save = await temporaryDirectory(t);
+  const store = await DashboardStore.open({ providers: [], savePath: save, watch: false });
+  const seed = { title: 'Metamask Integration Service', panels: [{ type: 'graph' }] };
+  const first = await store.save({ dashboard: seed, overwrite: true });
+  const again = await store.save({ dashboard: { ...seed, panels: [{ type: 'timeseries' }] }, overwrite: true });
+  assert.equal(again.uid, first.uid);
+  assert.equal(again.version, 2);
+  assert.deepEqual(store.get(first.uid)?.dashboard.panels, [{ type: 'timeseries' }]);
+  const copy = await store.save({ dashboard: seed });
+  assert.notEqual(copy.uid, first.uid);
+  assert.equal(store.list().length, 2);
+  // The same file imported into another Vigil gets the same uid.
+  const other = await DashboardStore.open({ providers: [], savePath: await temporaryDirectory(t), watch: false });
+  assert.equal((await other.save({ dashboard: seed, overwrite: true })).uid, first.uid);
+});

@@ -151,10 +151,16 @@ export class DashboardStore {
     const folderFilter = options.folderUids !== undefined && options.folderUids.length > 0 ? new Set(options.folderUids) : null;
     const uidFilter = options.dashboardUids !== undefined && options.dashboardUids.length > 0 ? new Set(options.dashboardUids) : null;
     if (options.type !== 'dash-db' && tags.length === 0 && uidFilter === null && folderFilter === null) {
-      for (const folder of this.listFolders()) if (folder.title.toLowerCase().includes(query)) hits.push({ kind: 'folder', folder });
+      const folders = this.listFolders();
+      if (options.sort === 'alpha-desc') folders.reverse();
+      for (const folder of folders) if (folder.title.toLowerCase().includes(query)) hits.push({ kind: 'folder', folder });
     }
+    if (options.starred === true) return [];
+    const descending = options.sort === 'alpha-desc';
     if (options.type !== 'dash-folder') {
-      for (const dashboard of this.list()) {
+      const dashboards = this.list();
+      if (descending) dashboards.reverse();
+      for (const dashboard of dashboards) {
         if (!dashboard.title.toLowerCase().includes(query)) continue;
         if (!tags.every((tag) => dashboard.tags.includes(tag))) continue;
         if (uidFilter !== null && !uidFilter.has(dashboard.uid)) continue;
@@ -396,28 +402,34 @@ export class DashboardStore {
     if (uid.length > MAX_UID_LENGTH) throw dashboardErrors.uidTooLong();
     const overwrite = request.overwrite === true;
 
+    let requestedFolder: DashboardFolder | null | undefined;
+    if (request.folderUid !== undefined) {
+      requestedFolder = request.folderUid === '' ? null : (this.getFolder(request.folderUid) ?? null);
+      if (requestedFolder === null && request.folderUid !== '') throw dashboardErrors.folderNotFound();
+    }
+
     // Grafana's order: an id must name an existing dashboard; a uid may; both must agree.
     const id = typeof given.id === 'number' && given.id > 0 ? given.id : 0;
     const byId = id > 0 ? [...this.byUid.values()].find((candidate) => candidate.id === id) : undefined;
     if (id > 0 && byId === undefined) throw dashboardErrors.notFound();
     const byUid = uid === '' ? undefined : this.byUid.get(uid);
     if (byId !== undefined && byUid !== undefined && byId.uid !== byUid.uid) throw dashboardErrors.sameUidExists();
-    const existing = byId ?? byUid;
+    let existing = byId ?? byUid;
+    if (existing === undefined && uid === '') {
+      // No uid (a seed file, say): the one derived from the title and folder, so importing the same
+      // file again with overwrite updates the dashboard it made before instead of adding a copy.
+      const source = `saved/${requestedFolder?.uid ?? ''}`;
+      const derived = this.byUid.get(derivedUid(title, source));
+      if (overwrite && derived !== undefined && derived.canSave) existing = derived;
+      else uid = this.freshUid(title, source);
+    }
     if (existing !== undefined) {
       uid = existing.uid;
       if (!existing.canSave) throw dashboardErrors.cannotSaveProvisioned();
       if (given.version !== existing.version && !overwrite) throw dashboardErrors.versionMismatch();
     }
-
-    let folder: DashboardFolder | null = existing?.folder ?? null;
-    if (request.folderUid !== undefined && (existing === undefined || !existing.provisioned)) {
-      if (request.folderUid === '') folder = null;
-      else {
-        folder = this.getFolder(request.folderUid) ?? null;
-        if (folder === null) throw dashboardErrors.folderNotFound();
-      }
-    }
-    if (uid === '') uid = this.freshUid(title, folder);
+    // A provisioned dashboard stays in its provider's folder.
+    const folder: DashboardFolder | null = requestedFolder !== undefined && existing?.provisioned !== true ? requestedFolder : (existing?.folder ?? null);
     const version = existing === undefined ? 1 : existing.version + 1;
     const stored = withIdentity(given, null, uid, version);
 
@@ -450,8 +462,7 @@ export class DashboardStore {
   }
 
   /** A uid for a new dashboard without one: derived from its title and folder, unique. */
-  private freshUid(title: string, folder: DashboardFolder | null): string {
-    const source = `saved/${folder?.uid ?? ''}`;
+  private freshUid(title: string, source: string): string {
     let uid = derivedUid(title, source);
     for (let attempt = 2; this.byUid.has(uid); attempt++) uid = derivedUid(title, `${source}#${attempt}`);
     return uid;

@@ -37,6 +37,9 @@ test('search and get answer in Grafana shapes', async (t) => {
   assert.equal((await call('/api/search?limit=1&page=2')).body[0].title, 'Metamask Security Monitoring');
   assert.equal((await call('/api/search?tag=nothing')).body.length, 0);
   assert.equal((await call('/api/search?limit=x')).status, 400);
+  assert.deepEqual((await call('/api/search?sort=alpha-desc')).body.map((item: any) => item.title), ['Metamask Security Monitoring', 'Metamask Integration Service']);
+  assert.deepEqual((await call('/api/search?starred=true')).body, []);
+  assert.equal((await call('/api/search?sort=views-desc')).status, 400);
 
   const got = await call(`/api/dashboards/uid/${hit.uid}`);
   assert.equal(got.status, 200);

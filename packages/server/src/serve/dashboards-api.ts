@@ -28,6 +28,8 @@ export function mountDashboardsApi(app: Hono, options: DashboardsApiOptions): vo
     const limit = optionalPositiveInteger(c.req.query('limit'));
     const page = optionalPositiveInteger(c.req.query('page'));
     if (limit === null || page === null) return message(400, 'limit and page must be positive integers');
+    const sort = c.req.query('sort');
+    if (sort !== undefined && sort !== '' && sort !== 'alpha-asc' && sort !== 'alpha-desc') return message(400, `unsupported sort ${JSON.stringify(sort)} (alpha-asc or alpha-desc)`);
     const hits = store.search({
       query: c.req.query('query'),
       tags: c.req.queries('tag') ?? [],
@@ -36,6 +38,8 @@ export function mountDashboardsApi(app: Hono, options: DashboardsApiOptions): vo
       folderUids: listParameter(c, 'folderUIDs'),
       limit,
       page,
+      sort: sort === 'alpha-desc' ? 'alpha-desc' : 'alpha-asc',
+      starred: c.req.query('starred') === 'true',
     });
     return json(hits.map(searchItem));
   });
