@@ -127,6 +127,8 @@ describe('rules end to end', () => {
         ['ValueHigh', 'ok', 'firing'],
       ],
     );
+    const { activeAlertmanagers } = await api<{ activeAlertmanagers: { url: string }[] }>('/api/v1/alertmanagers');
+    assert.deepEqual(activeAlertmanagers, [{ url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/api/v2/alerts` }]);
     const { result } = await api<{ result: { metric: Record<string, string> }[] }>('/api/v1/query?query=ALERTS');
     assert.ok(result.some((series) => series.metric.alertstate === 'firing'));
   });

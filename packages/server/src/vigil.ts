@@ -287,7 +287,10 @@ export class Vigil {
       unhealthy: () => (this.storage.counters.lastWriteError === null ? null : `storage write failing: ${this.storage.counters.lastWriteError}`),
       reload: () => this.reload(),
       metrics: () => this.metrics.render(),
-      rules: { ruleGroups: () => this.rules?.ruleGroups() ?? [] },
+      rules: {
+        ruleGroups: () => this.rules?.ruleGroups() ?? [],
+        alertmanagers: () => ({ active: this.notifier?.alertmanagers() ?? [], dropped: this.notifier?.droppedAlertmanagers() ?? [] }),
+      },
       dashboards: this.dashboards ?? undefined,
       alertmanager: () => this.alertmanager,
       extraRoutes: [

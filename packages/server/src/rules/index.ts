@@ -17,5 +17,5 @@ export { RuleManager, buildRuleGroup, relabelAlerts } from './manager.ts';
 export type { AlertSink, BuildRuleGroupOptions, RuleManagerConfig, RuleManagerOptions, RuleMetricSource } from './manager.ts';
 export { engineQueryFunction, templateQueryFunction } from './query.ts';
 export type { RuleQueryFunction, RuleSample } from './query.ts';
-export { AlertmanagerNotifier, DEFAULT_MAX_BATCH_SIZE, DEFAULT_QUEUE_CAPACITY, alertmanagerUrls, openApiAlert } from './notifier/alertmanager-notifier.ts';
+export { AlertmanagerNotifier, DEFAULT_MAX_BATCH_SIZE, DEFAULT_QUEUE_CAPACITY, alertmanagerUrls, openApiAlert, resolveAlertmanagers } from './notifier/alertmanager-notifier.ts';
 export type { AlertPoster, AlertmanagerNotifierOptions } from './notifier/alertmanager-notifier.ts';

@@ -117,3 +117,15 @@ test('Go time formatting trims fractional zeros', () => {
   assert.equal(goTime(1_500), '1970-01-01T00:00:01.5Z');
   assert.equal(goTime(null), '0001-01-01T00:00:00Z');
 });
+
+test('/api/v1/alertmanagers lists active and dropped Alertmanagers', async () => {
+  const app = new Hono();
+  mountRulesApi(app, { ruleGroups: () => [], alertmanagers: () => ({ active: ['http://am:9093/api/v2/alerts'], dropped: ['http://old:9093/api/v2/alerts'] }) });
+  assert.deepEqual(await read(await app.request('/api/v1/alertmanagers')), {
+    status: 'success',
+    data: { activeAlertmanagers: [{ url: 'http://am:9093/api/v2/alerts' }], droppedAlertmanagers: [{ url: 'http://old:9093/api/v2/alerts' }] },
+  });
+  const none = new Hono();
+  mountRulesApi(none, undefined);
+  assert.deepEqual((await read(await none.request('/api/v1/alertmanagers'))).data, { activeAlertmanagers: [], droppedAlertmanagers: [] });
+});

@@ -11,6 +11,8 @@ import { ApiError, failure, success } from './response.ts';
 /** What the rules API reads: the rule manager's running groups. */
 export interface RulesSource {
   ruleGroups(): RuleGroup[];
+  /** The Alertmanagers rule alerts are sent to, and those relabeling dropped (URLs). */
+  alertmanagers?(): { active: string[]; dropped: string[] };
 }
 
 export function mountRulesApi(app: Hono, source: RulesSource | undefined): void {
@@ -80,6 +82,11 @@ export function mountRulesApi(app: Hono, source: RulesSource | undefined): void 
     } catch (error) {
       return failure(error);
     }
+  });
+
+  app.get('/api/v1/alertmanagers', () => {
+    const { active, dropped } = source?.alertmanagers?.() ?? { active: [], dropped: [] };
+    return success({ activeAlertmanagers: active.map((url) => ({ url })), droppedAlertmanagers: dropped.map((url) => ({ url })) });
   });
 
   app.on(['GET', 'POST'], '/api/v1/alerts', () => {

@@ -63,6 +63,7 @@ test('alerts are POSTed to each Alertmanager as API v2 JSON with the configured 
   const notifier = new AlertmanagerNotifier({ userAgent: 'Vigil/test' });
   await notifier.applyConfig(config.alerting);
   assert.deepEqual(notifier.alertmanagers(), [`http://${first.address}/am/api/v2/alerts`, `http://${second.address}/api/v2/alerts`]);
+  assert.deepEqual(notifier.droppedAlertmanagers(), ['http://dropped:9093/api/v2/alerts']);
   notifier.send([alert('A', { severity: 'page' }), alert('B', { severity: 'debug' })]);
   await until(() => first.received.length === 1 && second.received.length === 1);
   assert.equal(first.received[0].path, '/am/api/v2/alerts');
@@ -79,8 +80,10 @@ test('alerts are POSTed to each Alertmanager as API v2 JSON with the configured 
     },
   ]);
   assert.equal(second.received[0].body.length, 2);
-  const sent = notifier.metricSources().find((m) => m.name === 'prometheus_notifications_sent_total')?.read();
-  assert.deepEqual(sent, [
+  const sentTotal = () => notifier.metricSources().find((m) => m.name === 'prometheus_notifications_sent_total')?.read();
+  // The receiver has the request before the notifier has read the answer.
+  await until(() => JSON.stringify(sentTotal()).includes('"value":1') && JSON.stringify(sentTotal()).includes('"value":2'));
+  assert.deepEqual(sentTotal(), [
     { labels: { alertmanager: `http://${first.address}/am/api/v2/alerts` }, value: 1 },
     { labels: { alertmanager: `http://${second.address}/api/v2/alerts` }, value: 2 },
   ]);

@@ -134,6 +134,7 @@ export class AlertmanagerNotifier {
   readonly post: AlertPoster;
   private sets: AlertmanagerSet[] = [];
   private loops = new Map<string, SendLoop>();
+  private dropped: string[] = [];
   private readonly logger: RuleLogger;
   private stopped = false;
 
@@ -155,6 +156,7 @@ export class AlertmanagerNotifier {
    */
   async applyConfig(alerting: AlertingConfig): Promise<void> {
     const resolved: { config: AlertmanagerConfig; urls: string[] }[] = [];
+    const droppedUrls: string[] = [];
     for (const config of alerting.alertmanagers) {
       const groups: TargetGroup[] = [...config.staticConfigs];
       for (const fileSd of config.fileSdConfigs) {
@@ -168,7 +170,9 @@ export class AlertmanagerNotifier {
           }
         }
       }
-      resolved.push({ config, urls: alertmanagerUrls(config, groups) });
+      const { active, dropped } = resolveAlertmanagers(config, groups);
+      resolved.push({ config, urls: active });
+      droppedUrls.push(...dropped);
     }
     const next = new Map<string, SendLoop>();
     const sets: AlertmanagerSet[] = [];
@@ -186,6 +190,7 @@ export class AlertmanagerNotifier {
     for (const [url, loop] of this.loops) if (!next.has(url)) await loop.stop();
     this.loops = next;
     this.sets = sets;
+    this.dropped = droppedUrls;
   }
 
   /** The sink: queues the alerts for every Alertmanager, after each set's `alert_relabel_configs`. */
@@ -205,6 +210,11 @@ export class AlertmanagerNotifier {
   /** The Alertmanager URLs alerts go to, in config order. */
   alertmanagers(): string[] {
     return [...this.loops.keys()];
+  }
+
+  /** Alertmanagers that `relabel_configs` dropped (`/api/v1/alertmanagers`' droppedAlertmanagers). */
+  droppedAlertmanagers(): string[] {
+    return [...this.dropped];
   }
 
   async stop(): Promise<void> {
@@ -235,19 +245,27 @@ export class AlertmanagerNotifier {
  * rewrite or drop it.
  */
 export function alertmanagerUrls(config: AlertmanagerConfig, groups: readonly TargetGroup[]): string[] {
-  const urls: string[] = [];
+  return resolveAlertmanagers(config, groups).active;
+}
+
+/** The Alertmanager URLs of one `alertmanagers` entry, and those its relabeling dropped (as they were before). */
+export function resolveAlertmanagers(config: AlertmanagerConfig, groups: readonly TargetGroup[]): { active: string[]; dropped: string[] } {
+  const active: string[] = [];
+  const dropped: string[] = [];
   const alertsPath = `${config.pathPrefix.replace(/\/+$/, '')}/api/${config.apiVersion}/alerts`;
+  const url = (labels: readonly string[]) => `${getLabel(labels, '__scheme__')}://${getLabel(labels, '__address__')}${getLabel(labels, '__alerts_path__')}`;
   for (const group of groups) {
     for (const target of group.targets) {
-      const labels = relabel(labelsFromRecord({ ...group.labels, __address__: target, __scheme__: config.scheme, __alerts_path__: alertsPath }), config.relabelConfigs);
-      if (labels === null) continue;
-      const address = getLabel(labels, '__address__');
-      if (address === '') continue;
-      const url = `${getLabel(labels, '__scheme__')}://${address}${getLabel(labels, '__alerts_path__')}`;
-      if (!urls.includes(url)) urls.push(url);
+      const original = labelsFromRecord({ ...group.labels, __address__: target, __scheme__: config.scheme, __alerts_path__: alertsPath });
+      const labels = relabel(original, config.relabelConfigs);
+      if (labels === null || getLabel(labels, '__address__') === '') {
+        dropped.push(url(original));
+        continue;
+      }
+      if (!active.includes(url(labels))) active.push(url(labels));
     }
   }
-  return urls;
+  return { active, dropped };
 }
 
 /** An alert as Alertmanager's API v2 takes it (field order as Prometheus's client marshals it). */

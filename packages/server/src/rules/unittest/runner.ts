@@ -341,7 +341,8 @@ export function parseSampleLabels(text: string): Labels | string {
   try {
     parseExpr(text);
   } catch (error) {
-    return (error as Error).message;
+    // Same lexer, but promtool parses a label set here, not a selector's matchers.
+    return (error as Error).message.replace(' in label matching,', ' in label set,');
   }
   return problem !== '' ? problem : `unexpected values after the labels in ${JSON.stringify(text)}`;
 }
