@@ -4,6 +4,7 @@
  * the state of unchanged rules carried over, sends their alerts to the sinks, and counts.
  */
 import type { PostableAlert } from '../alerting/types.ts';
+import type { Scheduler } from '../alerting/index.ts';
 import { ConfigError } from '../config/index.ts';
 import type { Clock } from '../model/index.ts';
 import { labelsFromRecord, labelsToRecord, systemClock } from '../model/index.ts';
@@ -37,6 +38,8 @@ export interface RuleManagerOptions {
   query: RuleQueryFunction;
   storage: RuleStorage;
   clock?: Clock;
+  /** Time and timers of the groups' schedules (a fake one in tests); when given it is also the clock. */
+  scheduler?: Scheduler;
   /** `--web.external-url`: generator URLs and `$externalURL`. */
   externalURL?: string;
   /** `--rules.alert.resend-delay`, ms (default 1m). */
@@ -77,7 +80,7 @@ export class RuleManager {
 
   constructor(private readonly options: RuleManagerOptions) {
     this.sinks = [...(options.sinks ?? [])];
-    this.clock = options.clock ?? systemClock;
+    this.clock = options.scheduler ?? options.clock ?? systemClock;
     this.log = options.log ?? (() => {});
   }
 
@@ -151,6 +154,7 @@ export class RuleManager {
       forGracePeriodMs: this.options.forGracePeriodMs,
       shouldRestore,
       clock: this.clock,
+      scheduler: this.options.scheduler,
       log: this.log,
     });
   }
@@ -187,6 +191,12 @@ export class RuleManager {
     await Promise.all([...this.groups.values()].map((group) => group.stop()));
   }
 
+  /** Resolves when no group is evaluating (tests driving a fake scheduler wait on it between steps). */
+  async idle(): Promise<void> {
+    await this.updating;
+    await Promise.all([...this.groups.values()].map((group) => group.idle()));
+  }
+
   /** The running groups, sorted by file then name (as the rules API lists them). */
   ruleGroups(): RuleGroup[] {
     return [...this.groups.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -208,7 +218,7 @@ export class RuleManager {
       { name: 'prometheus_rule_group_interval_seconds', help: 'The interval of a rule group.', type: 'gauge', labelNames, read: perGroup((g) => g.intervalMs / 1000) },
       { name: 'prometheus_rule_group_last_duration_seconds', help: 'The duration of the last rule group evaluation.', type: 'gauge', labelNames, read: perGroup((g) => g.evaluationSeconds) },
       { name: 'prometheus_rule_group_last_rule_duration_sum_seconds', help: 'The sum of time in seconds it took to evaluate each rule in the group regardless of concurrency.', type: 'gauge', labelNames, read: perGroup((g) => g.ruleEvaluationSecondsSum()) },
-      { name: 'prometheus_rule_group_last_evaluation_timestamp_seconds', help: 'The timestamp of the last rule group evaluation in seconds.', type: 'gauge', labelNames, read: perGroup((g) => (g.lastEvaluationTimestamp ?? 0) / 1000) },
+      { name: 'prometheus_rule_group_last_evaluation_timestamp_seconds', help: 'The timestamp of the last rule group evaluation in seconds.', type: 'gauge', labelNames, read: perGroup((g) => (g.lastEvaluation ?? 0) / 1000) },
       { name: 'prometheus_rule_group_last_evaluation_samples', help: 'The number of samples returned during the last rule group evaluation.', type: 'gauge', labelNames, read: perGroup((g) => g.counters.lastSamples) },
       { name: 'prometheus_rule_group_last_restore_duration_seconds', help: 'The duration of the last alert rules alerts restoration using the `ALERTS_FOR_STATE` series.', type: 'gauge', labelNames, read: perGroup((g) => g.counters.lastRestoreSeconds) },
       { name: 'prometheus_rule_group_rules', help: 'The number of rules.', type: 'gauge', labelNames, read: perGroup((g) => g.rules.length) },
@@ -232,6 +242,7 @@ export interface BuildRuleGroupOptions {
   /** Restore `for` state after the second evaluation; when false, alerting rules count as restored. */
   shouldRestore?: boolean;
   clock?: Clock;
+  scheduler?: Scheduler;
   log?: RuleLogger;
 }
 
@@ -272,6 +283,7 @@ export function buildRuleGroup(definition: RuleGroupDefinition, options: BuildRu
     forGracePeriodMs: options.forGracePeriodMs,
     shouldRestore,
     clock: options.clock,
+    scheduler: options.scheduler,
     log: options.log,
   });
 }
