@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { defaultConfig, loadConfigFile } from './config/index.ts';
 import { DashboardStore, loadDashboardProviders } from './dashboards/index.ts';
 import { Alertmanager } from './alerting/index.ts';
+import type { Scheduler } from './alerting/index.ts';
 import type { PrometheusConfig } from './config/index.ts';
 import { MetadataStore, createRemoteWriteMetrics } from './ingest/remotewrite/index.ts';
 import { ScrapeManager } from './ingest/scrape/index.ts';
@@ -34,6 +35,11 @@ export interface VigilOptions {
   /** The flags as given, for /api/v1/status/flags. */
   flags?: Record<string, string>;
   clock?: Clock;
+  /**
+   * Time and timers of scraping, rule evaluation and the in-process Alertmanager (tests pass a fake
+   * one and move time themselves); when given it is also the clock. Default: real time.
+   */
+  scheduler?: Scheduler;
   /** Largest accepted remote-write body (compressed), bytes. */
   maxRemoteWriteBytes?: number;
   /** How often storage maintenance (head → blocks, compaction, retention) runs; ms. */
@@ -127,7 +133,7 @@ export class Vigil {
 
   static async start(options: VigilOptions): Promise<Vigil> {
     const logger = options.logger ?? pino({ level: options.logLevel });
-    const clock = options.clock ?? systemClock;
+    const clock = options.scheduler ?? options.clock ?? systemClock;
     await mkdir(options.dataDir, { recursive: true });
     const config = await Vigil.readConfig(options);
     const dashboards = await DashboardStore.open({
@@ -143,7 +149,9 @@ export class Vigil {
       clock,
       log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => logger[level]({ component: 'tsdb', ...fields }, message),
     });
-    const scrape = new ScrapeManager({ storage, clock, log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => logger[level]({ component: 'scrape', ...fields }, message) });
+    const scheduler = options.scheduler;
+    const timers = scheduler === undefined ? undefined : { setTimeout: (callback: () => void, ms: number) => scheduler.schedule(ms, callback), clearTimeout: (handle: unknown) => (handle as { cancel(): void }).cancel() };
+    const scrape = new ScrapeManager({ storage, clock, timers, log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => logger[level]({ component: 'scrape', ...fields }, message) });
     const vigil = new Vigil(options, logger, storage, scrape);
     vigil.config = config;
     vigil.dashboards = dashboards;
@@ -200,6 +208,7 @@ export class Vigil {
       configFile: flags.configFile,
       storagePath: flags.storagePath ?? join(this.options.dataDir, 'alertmanager'),
       retentionMs: flags.retentionMs ?? 120 * 3600_000,
+      scheduler: this.options.scheduler,
       historyRetentionMs: flags.historyRetentionMs,
       externalURL: this.options.rules?.externalURL ?? this.url,
       registry: this.metrics.registry,
@@ -218,7 +227,8 @@ export class Vigil {
     const rules = new RuleManager({
       query: engineQueryFunction(this.engine, this.storage),
       storage: this.storage,
-      clock: this.options.clock,
+      clock: this.options.scheduler ?? this.options.clock,
+      scheduler: this.options.scheduler,
       externalURL: options.externalURL ?? this.url,
       resendDelayMs: options.resendDelayMs,
       outageToleranceMs: options.outageToleranceMs,
@@ -373,6 +383,16 @@ export class Vigil {
     m.add({ name: 'vigil_remote_write_samples_received_total', help: 'Samples received over remote write.', type: 'counter', read: () => rw.samplesReceived });
     m.add({ name: 'vigil_remote_write_samples_rejected_total', help: 'Remote-write samples refused, by reason.', type: 'counter', labelNames: ['reason'], read: () => Object.entries(rw.samplesRejected).map(([reason, value]) => ({ labels: { reason }, value })) });
     for (const source of this.scrape.metricSources()) m.add(source);
+  }
+
+  /**
+   * Resolves when no scrape, rule evaluation or notification is in progress: a test that moves a
+   * fake `scheduler` waits on it between steps, so each step sees the previous one's results.
+   */
+  async idle(): Promise<void> {
+    await this.scrape.idle();
+    await this.rules?.idle();
+    await this.alertmanager?.idle();
   }
 
   async stop(): Promise<void> {

@@ -10,6 +10,7 @@ import type { Clock } from '../model/index.ts';
 import type { Appender, Querier, Sample } from '../store/index.ts';
 import { appendStatusName } from '../store/index.ts';
 import type { PostableAlert } from '../alerting/types.ts';
+import type { Scheduler, TimerHandle } from '../alerting/index.ts';
 import type { AlertingRule, RuleAlert } from './alerting.ts';
 import type { RecordingRule } from './recording.ts';
 import type { RuleQueryFunction, RuleSample } from './query.ts';
@@ -66,6 +67,8 @@ export interface RuleGroupOptions {
   shouldRestore?: boolean;
   /** Wall clock for lastEvaluation and scheduling (default system clock). */
   clock?: Clock;
+  /** Time and timers for the evaluation schedule (tests drive it with a fake one); overrides `clock`. Default: the clock and setTimeout. */
+  scheduler?: Scheduler;
   log?: RuleLogger;
 }
 
@@ -93,7 +96,7 @@ export class RuleGroup {
   /** Series of rules that no longer exist, to be marked stale at the next evaluation. */
   private staleSeries: Labels[] = [];
   private stopped = false;
-  private timer: NodeJS.Timeout | null = null;
+  private timer: TimerHandle | null = null;
   private running: Promise<void> | null = null;
 
   constructor(options: RuleGroupOptions) {
@@ -352,12 +355,19 @@ export class RuleGroup {
    * second evaluation, when recording rules the alerts may depend on have had a round.
    */
   start(): void {
-    const clock = this.options.clock ?? { now: () => Date.now() };
+    const scheduler = this.options.scheduler;
+    const clock = scheduler ?? this.options.clock ?? { now: () => Date.now() };
     let evaluationTime = this.evaluationTimestamp(clock.now()) + this.intervalMs;
     let iteration = 0;
     const schedule = () => {
       if (this.stopped) return;
-      this.timer = setTimeout(tick, Math.max(0, evaluationTime - clock.now()));
+      const delayMs = Math.max(0, evaluationTime - clock.now());
+      if (scheduler !== undefined) {
+        this.timer = scheduler.schedule(delayMs, tick);
+      } else {
+        const timer = setTimeout(tick, delayMs);
+        this.timer = { cancel: () => clearTimeout(timer) };
+      }
     };
     const tick = () => {
       this.timer = null;
@@ -399,9 +409,14 @@ export class RuleGroup {
   /** Stops evaluating; resolves when an evaluation in progress has finished. */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = null;
     await this.running;
+  }
+
+  /** Resolves when no evaluation is in progress (and the next one is scheduled); for tests driving a fake scheduler. */
+  async idle(): Promise<void> {
+    while (this.running !== null) await this.running;
   }
 
   /**

@@ -382,6 +382,12 @@ export class ScrapeManager {
     return out;
   }
 
+  /** Resolves when no scrape is in flight and no config apply or discovery sync is pending (tests). */
+  async idle(): Promise<void> {
+    await this.queue;
+    await Promise.all(this.activeLoops().map(({ loop }) => loop.idle()));
+  }
+
   /** Scrapes every active target once, concurrently. */
   async scrapeAll(): Promise<void> {
     await Promise.all(this.activeLoops().map(({ loop }) => loop.scrapeOnce()));

@@ -552,6 +552,26 @@ describe('ScrapeLoop', () => {
     assert.deepEqual(dump(storage).get(series('a')), [[1_000_000_004_000, 1]]);
   });
 
+  it('idle() resolves once the scrape a timer started has been appended', async () => {
+    const scheduled: (() => void)[] = [];
+    const timers: ScrapeTimers = {
+      setTimeout(fn) {
+        scheduled.push(fn);
+        return scheduled.length;
+      },
+      clearTimeout() {},
+    };
+    const { loop, storage, clock } = setup({ timers, offsetMs: 0, intervalMs: 10_000 });
+    clock.t = 1_000_000_000_000;
+    target.body = 'a 1\n';
+    loop.start();
+    clock.t = 1_000_000_010_000;
+    scheduled[0]();
+    assert.equal(dump(storage).get(series('a')), undefined, 'the scrape is still on the wire');
+    await loop.idle();
+    assert.deepEqual(dump(storage).get(series('a')), [[1_000_000_010_000, 1]]);
+  });
+
   it('scrapes over TLS with a custom CA', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-scrape-tls-'));
     try {

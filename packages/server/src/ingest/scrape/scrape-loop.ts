@@ -296,6 +296,15 @@ export class ScrapeLoop {
     }
   }
 
+  /** Resolves when no scrape is in flight (tests driving fake timers wait on it between steps). */
+  async idle(): Promise<void> {
+    let current: Promise<void>;
+    do {
+      current = this.inflight;
+      await current;
+    } while (current !== this.inflight);
+  }
+
   /** Hands the series cache to a loop replacing this one; call before stop({ staleMarkers: false }). */
   takeCache(): SeriesCache {
     const cache = this.cache;
