@@ -3,7 +3,7 @@
  * promtool's report (`Unit Testing:  FILE`, `  SUCCESS` or `  FAILED:` and the failures); exit 1
  * when any test fails.
  */
-import { testRuleFiles } from '../rules/unittest/index.ts';
+import { runFilter, testRuleFiles } from '../rules/unittest/index.ts';
 import { UsageError, formatHelp, parseFlags } from './flags.ts';
 import type { FlagSpec } from './flags.ts';
 
@@ -23,6 +23,13 @@ export async function testRulesCommand(args: string[]): Promise<number> {
   if (nameValidation !== 'utf8' && nameValidation !== 'legacy') throw new UsageError(`--name-validation must be utf8 or legacy, not ${JSON.stringify(nameValidation)}`);
   const run = values.run;
   const patterns = Array.isArray(run) ? run : typeof run === 'string' ? [run] : undefined;
+  try {
+    runFilter(patterns);
+  } catch (error) {
+    // RE2's reason without the wrapping the filter adds around the patterns.
+    const reason = /error parsing regexp: ([^`]*?):? `/.exec((error as Error).message)?.[1] ?? (error as Error).message;
+    throw new UsageError(`--run: invalid regular expression ${JSON.stringify((patterns ?? []).join('|'))}: ${reason}`);
+  }
   return testRuleFiles(positionals, { run: patterns, nameValidation }, {
     out: (line) => process.stdout.write(line + '\n'),
     err: (line) => process.stderr.write(line + '\n'),
