@@ -72,6 +72,7 @@ const EXPECTATIONS: Record<string, Expectation> = {
   'warn-no-match.test.yml': { vigil: 'pass', compare: SAME },
   'fail-alerts.test.yml': { vigil: 'fail', compare: SAME },
   'fail-eval-error.test.yml': { vigil: 'fail', compare: SAME },
+  'fail-edge-cases.test.yml': { vigil: 'fail', compare: SAME },
   'fail-exprs.test.yml': { vigil: 'fail', compare: SAME },
   'fail-format.test.yml': { vigil: 'fail', compare: SAME },
   'fail-group-order.test.yml': { vigil: 'fail', compare: SAME },
