@@ -11,6 +11,7 @@ interface Received {
   path: string;
   headers: IncomingMessage['headers'];
   body: unknown[];
+  raw: string;
 }
 
 async function receiver(status = 200): Promise<{ server: Server; address: string; received: Received[]; setStatus: (code: number) => void }> {
@@ -20,7 +21,7 @@ async function receiver(status = 200): Promise<{ server: Server; address: string
     let text = '';
     request.on('data', (chunk: Buffer) => (text += chunk.toString()));
     request.on('end', () => {
-      received.push({ path: request.url ?? '', headers: request.headers, body: JSON.parse(text) as unknown[] });
+      received.push({ path: request.url ?? '', headers: request.headers, body: JSON.parse(text) as unknown[], raw: text });
       response.writeHead(code).end();
     });
   });
@@ -80,6 +81,8 @@ test('alerts are POSTed to each Alertmanager as API v2 JSON with the configured 
     },
   ]);
   assert.equal(second.received[0].body.length, 2);
+  // Byte for byte as Prometheus 2.42 posted it to a receiver (its generatorURL's & escaped as Go does).
+  assert.equal(second.received[0].raw.split('},{')[0] + '}]', '[{"annotations":{"summary":"s"},"endsAt":"2023-11-14T22:17:20.000Z","startsAt":"2023-11-14T22:13:20.000Z","generatorURL":"http://vigil/graph?g0.expr=up\\u0026g0.tab=1","labels":{"alertname":"A","severity":"page"}}]');
   const sentTotal = () => notifier.metricSources().find((m) => m.name === 'prometheus_notifications_sent_total')?.read();
   // The receiver has the request before the notifier has read the answer.
   await until(() => JSON.stringify(sentTotal()).includes('"value":1') && JSON.stringify(sentTotal()).includes('"value":2'));

@@ -95,7 +95,7 @@ class SendLoop {
 
   private async sendBatch(alerts: PostableAlert[]): Promise<boolean> {
     const started = performance.now();
-    const body = JSON.stringify(alerts.map(openApiAlert));
+    const body = goJsonText(JSON.stringify(alerts.map(openApiAlert)));
     const timeout = AbortSignal.timeout(this.config.timeoutMs);
     const signal = AbortSignal.any([timeout, this.abort.signal]);
     try {
@@ -277,6 +277,11 @@ export function openApiAlert(alert: PostableAlert): Record<string, unknown> {
     generatorURL: alert.generatorURL,
     labels: alert.labels,
   };
+}
+
+/** Go's encoding/json escapes <, >, & and the line separators in strings; the payload matches Prometheus's byte for byte. */
+export function goJsonText(json: string): string {
+  return json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function rfc3339Milliseconds(milliseconds: number): string {
