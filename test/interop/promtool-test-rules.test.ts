@@ -79,9 +79,10 @@ const EXPECTATIONS: Record<string, Expectation> = {
   'fail-setup.test.yml': { vigil: 'fail', compare: SAME },
   'fail-duration.test.yml': { vigil: 'fail', compare: { kind: 'positions' } },
   'fail-rule-file.test.yml': { vigil: 'fail', compare: { kind: 'positions' } },
+  'fail-input-selector.test.yml': { vigil: 'fail', compare: SAME },
   'fail-input-series.test.yml': {
     vigil: 'fail',
-    compare: { kind: 'own-words', why: 'promtool reports the PromQL lexer position inside a generated `load` line; Vigil quotes the series and says what is wrong in it' },
+    compare: { kind: 'own-words', why: "for values, promtool names the series grammar's token at its column; Vigil quotes the series and the item at fault" },
   },
   'fail-yaml-syntax.test.yml': {
     vigil: 'fail',

@@ -204,7 +204,7 @@ function loadInputSeries(test: TestGroup, intervalMs: number, start: number): Lo
     try {
       description = parseSeriesDescription(line);
     } catch (error) {
-      return `input series ${goQuote(line.trim())}: ${(error as Error).message}`;
+      return seriesError(input.series, line, (error as Error).message);
     }
     if (description.histograms > 0) return `input series ${goQuote(input.series)}: native histogram values are not supported`;
     bySeries.set(labelsKey(description.labels), description);
@@ -232,6 +232,29 @@ function loadInputSeries(test: TestGroup, intervalMs: number, start: number): Lo
       return null;
     },
   };
+}
+
+/**
+ * An input series that cannot be read. When the selector itself is at fault, the PromQL lexer's
+ * error over the whole line is promtool's own (`1:14: parse error: unexpected character inside
+ * braces: '1'`); a fault in the values is described with the series quoted.
+ */
+function seriesError(series: string, line: string, message: string): string {
+  let selectorFault = false;
+  try {
+    parseSeriesDescription(series);
+  } catch {
+    selectorFault = true;
+  }
+  if (selectorFault) {
+    try {
+      parseExpr(line.trim());
+    } catch (error) {
+      const text = (error as Error).message;
+      if (/^1:\d+: parse error: .*(?: in label (?:matching|set)| inside braces)/.test(text)) return text.replace(' in label matching,', ' in label set,');
+    }
+  }
+  return `input series ${goQuote(line.trim())}: ${message}`;
 }
 
 function goLabelsText(labels: Labels): string {
