@@ -47,10 +47,8 @@ export default function SilencesPage({ query }: PageProps) {
           ))}
         </div>
         <span class="spacer" />
-        <a href="/alerting/silences/new">
-          <button type="button" class="primary">
-            New silence
-          </button>
+        <a href="/alerting/silences/new" class="alerting-button-link">
+          New silence
         </a>
       </div>
       {message ? <div class="warning-box">{message}</div> : null}
