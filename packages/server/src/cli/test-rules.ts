@@ -3,12 +3,14 @@
  * promtool's report (`Unit Testing:  FILE`, `  SUCCESS` or `  FAILED:` and the failures); exit 1
  * when any test fails.
  */
+import { writeFile } from 'node:fs/promises';
 import { runFilter, testRuleFiles } from '../rules/unittest/index.ts';
 import { UsageError, formatHelp, parseFlags } from './flags.ts';
 import type { FlagSpec } from './flags.ts';
 
 const FLAGS: FlagSpec[] = [
   { name: 'run', help: 'Only run test groups whose names match this regular expression (repeatable).', multiple: true },
+  { name: 'junit', help: 'File to write JUnit XML test results to (Prometheus 3).' },
   { name: 'name-validation', help: 'Metric and label name rules for the rule files: utf8 (Prometheus 3) or legacy (Prometheus 2).', default: 'utf8' },
 ];
 
@@ -30,8 +32,19 @@ export async function testRulesCommand(args: string[]): Promise<number> {
     const reason = /error parsing regexp: ([^`]*?):? `/.exec((error as Error).message)?.[1] ?? (error as Error).message;
     throw new UsageError(`--run: invalid regular expression ${JSON.stringify((patterns ?? []).join('|'))}: ${reason}`);
   }
-  return testRuleFiles(positionals, { run: patterns, nameValidation }, {
+  const junitFile = typeof values.junit === 'string' && values.junit !== '' ? values.junit : null;
+  let junit: string | null = null;
+  const code = await testRuleFiles(positionals, { run: patterns, nameValidation }, {
     out: (line) => process.stdout.write(line + '\n'),
     err: (line) => process.stderr.write(line + '\n'),
+    junit: (xml) => (junit = xml),
   });
+  if (junitFile !== null && junit !== null) {
+    try {
+      await writeFile(junitFile, junit);
+    } catch (error) {
+      process.stderr.write(`failed to write JUnit XML: ${(error as Error).message}\n`);
+    }
+  }
+  return code;
 }

@@ -6,6 +6,6 @@ export { parseRuleTestFile } from './format.ts';
 export type { AlertTestCase, ExpectedAlert, ExpectedSample, InputSeries, ParseResult, PromqlTestCase, RuleTestFile, TestGroup } from './format.ts';
 export { floatsEqual, parseSampleLabels, runFilter, runRuleTestFile } from './runner.ts';
 export type { RuleTestFileResult, RuleTestOptions } from './runner.ts';
-export { testRuleFiles } from './report.ts';
+export { junitXml, testRuleFiles } from './report.ts';
 export type { ReportWriters } from './report.ts';
 export { alertListString, formatFloatE, goDurationString, goLabelsString, samplesString } from './go-format.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { floatsEqual, parseSampleLabels, runFilter, runRuleTestFile } from './runner.ts';
-import { testRuleFiles } from './report.ts';
+import { junitXml, testRuleFiles } from './report.ts';
 
 const directory = mkdtempSync(join(tmpdir(), 'vigil-rule-tests-'));
 after(() => rmSync(directory, { recursive: true, force: true }));
@@ -196,4 +196,32 @@ test('expected sample labels parse as promtool parses a metric', () => {
   assert.deepEqual(parseSampleLabels('up{job="a", instance="b"}'), ['__name__', 'up', 'instance', 'b', 'job', 'a']);
   assert.equal(parseSampleLabels('up{job=api}'), '1:8: parse error: unexpected identifier "api" in label set, expected string');
   assert.equal(typeof parseSampleLabels('up 5'), 'string');
+});
+
+test("--junit: Prometheus 3's JUnit XML, one suite per file and one case per test group", async () => {
+  const path = write(
+    'junit.yml',
+    `tests:
+  - name: 'passes & "quotes"'
+    promql_expr_test:
+      - expr: vector(1)
+        exp_samples:
+          - labels: '{}'
+            value: 1
+  - promql_expr_test:
+      - expr: vector(2)
+`,
+  );
+  const aborted = write('junit-aborted.yml', 'group_eval_order: [a, a]\n');
+  let xml = '';
+  await testRuleFiles([path, aborted], {}, { out: () => {}, err: () => {}, junit: (text) => (xml = text) });
+  const started = /timestamp="(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)"/.exec(xml)?.[1] ?? 'missing';
+  assert.equal(
+    xml,
+    `<testsuites><testsuite name="${path}" tests="2" failures="1" errors="0" skipped="0" timestamp="${started}">` +
+      '<testcase name="passes &amp; &#34;quotes&#34;"></testcase>' +
+      '<testcase name="unnamed#1"><failure>    expr: &#34;vector(2)&#34;, time: 0s,&#xA;        exp: nil&#xA;        got: {} 2E+00</failure></testcase></testsuite>' +
+      `<testsuite name="${aborted}" tests="1" failures="0" errors="1" skipped="0" timestamp="${started}"><testcase name="unknown"><error>group name repeated in evaluation order: a</error></testcase></testsuite></testsuites>`,
+  );
+  assert.equal(junitXml([]), '<testsuites></testsuites>');
 });

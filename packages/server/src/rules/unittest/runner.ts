@@ -36,6 +36,12 @@ export interface RuleTestFileResult {
   warnings: string[];
   /** One entry per failure, possibly multi-line, as promtool prints them; empty when the file passed. */
   errors: string[];
+  /** The test groups run (skipped ones by `run` left out), each with its failures. */
+  cases: { name: string; failures: string[] }[];
+  /** The error that stopped the file before its tests (it is also in `errors`). */
+  aborted: string | null;
+  /** Local time the tests started (`2006-01-02T15:04:05`); null when the file stopped before. */
+  startedAt: string | null;
 }
 
 const DEFAULT_EVALUATION_INTERVAL_MS = 60_000;
@@ -52,19 +58,22 @@ export function runFilter(patterns: readonly string[] | undefined): ((name: stri
 
 /** Runs one test file. Never throws for bad input: problems are in `errors`. */
 export async function runRuleTestFile(filename: string, options: RuleTestOptions = {}): Promise<RuleTestFileResult> {
-  const result: RuleTestFileResult = { file: filename, warnings: [], errors: [] };
+  const result: RuleTestFileResult = { file: filename, warnings: [], errors: [], cases: [], aborted: null, startedAt: null };
+  const abort = (message: string): RuleTestFileResult => {
+    result.errors.push(message);
+    result.aborted = message;
+    return result;
+  };
   let text: string;
   try {
     text = await readFile(filename, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    result.errors.push(`open ${filename}: ${code === 'ENOENT' ? 'no such file or directory' : code === 'EISDIR' ? 'is a directory' : (error as Error).message}`);
-    return result;
+    return abort(`open ${filename}: ${code === 'ENOENT' ? 'no such file or directory' : code === 'EISDIR' ? 'is a directory' : (error as Error).message}`);
   }
   const parsed = parseRuleTestFile(text, filename);
   if (!parsed.ok) {
-    result.errors.push(parsed.error);
-    return result;
+    return abort(parsed.error);
   }
   const file = parsed.file;
   const ruleFiles: string[] = [];
@@ -74,18 +83,17 @@ export async function runRuleTestFile(filename: string, options: RuleTestOptions
     try {
       matches = resolved === '' ? [] : await glob(resolved);
     } catch (error) {
-      result.errors.push((error as Error).message);
-      return result;
+      return abort((error as Error).message);
     }
     if (matches.length === 0) result.warnings.push(`  WARNING: no file match pattern ${resolved}`);
     ruleFiles.push(...matches);
   }
+  result.startedAt = localTimestamp(new Date());
   const evaluationIntervalMs = file.evaluationIntervalMs > 0 ? file.evaluationIntervalMs : DEFAULT_EVALUATION_INTERVAL_MS;
   const groupOrder = new Map<string, number>();
   for (const [index, name] of file.groupEvalOrder.entries()) {
     if (groupOrder.has(name)) {
-      result.errors.push(`group name repeated in evaluation order: ${name}`);
-      return result;
+      return abort(`group name repeated in evaluation order: ${name}`);
     }
     groupOrder.set(name, index);
   }
@@ -93,14 +101,21 @@ export async function runRuleTestFile(filename: string, options: RuleTestOptions
   try {
     matchesRun = runFilter(options.run);
   } catch (error) {
-    result.errors.push(`--run: ${(error as Error).message}`);
-    return result;
+    return abort(`--run: ${(error as Error).message}`);
   }
-  for (const test of file.tests) {
+  for (const [index, test] of file.tests.entries()) {
     if (matchesRun !== null && !matchesRun(test.name)) continue;
-    result.errors.push(...(await runTestGroup(test, { file, ruleFiles, evaluationIntervalMs, groupOrder, nameValidation: options.nameValidation ?? 'utf8' })));
+    const failures = await runTestGroup(test, { file, ruleFiles, evaluationIntervalMs, groupOrder, nameValidation: options.nameValidation ?? 'utf8' });
+    result.cases.push({ name: test.name !== '' ? test.name : `unnamed#${index}`, failures });
+    result.errors.push(...failures);
   }
   return result;
+}
+
+/** Go's `time.Now().Format("2006-01-02T15:04:05")`: local time, no zone. */
+function localTimestamp(date: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}T${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())}`;
 }
 
 interface TestContext {
