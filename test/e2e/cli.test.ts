@@ -51,6 +51,18 @@ describe('vigil command line', () => {
     assert.match(result.stdout, /bad\.yml:5:5: field scrape_intervall not found/);
   });
 
+  it('check config also checks the rule files it lists, as promtool does', () => {
+    const rules = join(dir.path, 'broken-rules.yml');
+    writeFileSync(rules, 'groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up ==\n');
+    const file = join(dir.path, 'with-rules.yml');
+    writeFileSync(file, 'rule_files: [broken-rules.yml]\n');
+    const result = vigil('check', 'config', file);
+    assert.equal(result.status, 1);
+    assert.match(result.stdout, /SUCCESS: 1 rule files found/);
+    assert.match(result.stdout, /Checking .*broken-rules\.yml/);
+    assert.match(result.stderr, /broken-rules\.yml:5:\d+: .*unexpected end of input/);
+  });
+
   it('does not start on a bad config, naming the line', () => {
     const file = join(dir.path, 'broken.yml');
     writeFileSync(file, 'scrape_configs:\n  - job_name: api\n    static_configs:\n      - targets: [1]\n        labelz: {}\n');

@@ -24,6 +24,19 @@ describe('checkConfigCommand (promtool check config)', () => {
     assert.deepEqual(lines, [`Checking ${file}`, '  SUCCESS: 2 rule files found', ` SUCCESS: ${file} is valid prometheus config file syntax`, '']);
   });
 
+  it('hands the rule files found to the rules check and returns its exit code', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vigil-check-'));
+    await mkdir(join(dir, 'rules'));
+    await writeFile(join(dir, 'rules', 'a.yml'), 'groups: []\n');
+    const file = join(dir, 'prometheus.yml');
+    await writeFile(file, 'rule_files: ["rules/*.yml"]\n');
+    const checked: string[][] = [];
+    const lines: string[] = [];
+    const code = await checkConfigCommand([file], (line) => lines.push(line), async (ruleFiles) => (checked.push(ruleFiles), 3));
+    assert.deepEqual(checked, [[join(dir, 'rules', 'a.yml')]]);
+    assert.equal(code, 3);
+  });
+
   it('a glob matching nothing is fine; no rule-files line', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'vigil-check-'));
     const file = join(dir, 'prometheus.yml');

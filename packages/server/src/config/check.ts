@@ -1,32 +1,45 @@
 /**
  * `vigil check config`: what `promtool check config` does for each file: load and validate it,
  * expand its rule_files globs (an explicit, glob-free path must exist), check credential and TLS
- * files exist, read file_sd files (warning when a glob matches nothing). Rule-file contents are
- * checked by a later command. Returns the exit code: 0 when every file is valid, 1 otherwise.
+ * files exist, read file_sd files (warning when a glob matches nothing), then check each rule file it
+ * lists with `checkRuleFiles` (given by the caller: rules/ sits above config/). Returns the exit code:
+ * 0 when everything is valid, otherwise the worst code of a failed step.
  */
 import { stat } from 'node:fs/promises';
+import { isAbsolute, relative } from 'node:path';
 import { ConfigError } from './errors.ts';
 import { loadFileSdFile } from './filesd.ts';
 import { glob } from './glob.ts';
 import { loadConfigFile } from './load.ts';
 import type { FileSdConfig, HttpClientConfig, PrometheusConfig } from './types.ts';
 
-export async function checkConfigCommand(files: string[], out: (line: string) => void): Promise<number> {
-  let failed = false;
+export async function checkConfigCommand(
+  files: string[],
+  out: (line: string) => void,
+  checkRuleFiles: (ruleFiles: string[]) => Promise<number> = async () => 0,
+): Promise<number> {
+  let exitCode = 0;
   for (const file of files) {
     out(`Checking ${file}`);
+    let ruleFiles: string[] = [];
     try {
-      const { ruleFiles } = await checkOne(file, out);
+      ruleFiles = (await checkOne(file, out)).ruleFiles;
       if (ruleFiles.length > 0) out(`  SUCCESS: ${ruleFiles.length} rule files found`);
       out(` SUCCESS: ${file} is valid prometheus config file syntax`);
     } catch (error) {
-      failed = true;
+      exitCode = 1;
       const message = error instanceof ConfigError ? error.message : (error as Error).message;
       out(`  FAILED: ${message}`);
     }
     out('');
+    if (ruleFiles.length > 0) {
+      // promtool names rule files as joined to the config file's path as given.
+      const shown = isAbsolute(file) ? ruleFiles : ruleFiles.map((ruleFile) => relative(process.cwd(), ruleFile));
+      const rulesExit = await checkRuleFiles(shown);
+      if (rulesExit !== 0 && exitCode !== 1) exitCode = rulesExit;
+    }
   }
-  return failed ? 1 : 0;
+  return exitCode;
 }
 
 async function exists(path: string): Promise<string | null> {
