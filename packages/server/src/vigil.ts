@@ -9,6 +9,7 @@ import { defaultConfig, loadConfigFile } from './config/index.ts';
 import { DashboardStore, loadDashboardProviders } from './dashboards/index.ts';
 import { Alertmanager } from './alerting/index.ts';
 import type { Scheduler } from './alerting/index.ts';
+import type { HttpFunction } from './alerting/receivers/index.ts';
 import type { PrometheusConfig } from './config/index.ts';
 import { MetadataStore, createRemoteWriteMetrics } from './ingest/remotewrite/index.ts';
 import { ScrapeManager } from './ingest/scrape/index.ts';
@@ -81,6 +82,12 @@ export interface AlertmanagerFlags {
   retentionMs?: number;
   /** `--alertmanager.history.retention`, default 15d. */
   historyRetentionMs?: number;
+  /** `--alertmanager.silences.max-silences` (0: no limit). */
+  maxSilences?: number;
+  /** `--alertmanager.silences.max-silence-size-bytes` (0: no limit). */
+  maxSilenceSizeBytes?: number;
+  /** The receivers' HTTP client (default: Node's); tests wrap it to reach endpoints Alertmanager fixes, such as PagerDuty v1's. */
+  http?: HttpFunction;
 }
 
 export interface QueryLimits {
@@ -209,7 +216,10 @@ export class Vigil {
       storagePath: flags.storagePath ?? join(this.options.dataDir, 'alertmanager'),
       retentionMs: flags.retentionMs ?? 120 * 3600_000,
       scheduler: this.options.scheduler,
+      http: flags.http,
       historyRetentionMs: flags.historyRetentionMs,
+      maxSilences: flags.maxSilences,
+      maxSilenceSizeBytes: flags.maxSilenceSizeBytes,
       externalURL: this.options.rules?.externalURL ?? this.url,
       registry: this.metrics.registry,
       versionInfo: { version: VERSION, revision: '', branch: '', buildUser: '', buildDate: '', goVersion: `node${process.versions.node}` },

@@ -44,6 +44,9 @@ export interface AlertmanagerOptions {
   retentionMs: number;
   /** How long the history is kept; default 15 days. */
   historyRetentionMs?: number;
+  /** Silence limits (`--alertmanager.silences.*`); 0 or absent: none. */
+  maxSilences?: number;
+  maxSilenceSizeBytes?: number;
   /** Links back to Vigil in notifications (`.ExternalURL`). */
   externalURL: string;
   scheduler?: Scheduler;
@@ -145,11 +148,12 @@ export class Alertmanager {
     this.silences = new Silences({
       clock: this.scheduler,
       retention: options.retentionMs,
+      maxSilences: options.maxSilences,
+      maxSilenceSizeBytes: options.maxSilenceSizeBytes,
       snapshotFile: this.files.silences,
       maintenanceInterval: options.maintenanceIntervalMs ?? 15 * 60_000,
       warn: (message) => this.log('warn', message, { component: 'silences' }),
     });
-    if (this.silences.loadProblem !== null) this.log('warn', `silences snapshot: ${this.silences.loadProblem}`, { component: 'silences' });
     this.metrics = createMetrics(options.registry ?? new Registry(), this);
   }
 

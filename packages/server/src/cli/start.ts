@@ -29,6 +29,8 @@ const FLAGS: FlagSpec[] = [
   { name: 'alertmanager.storage.path', help: 'Folder for the Alertmanager state: alerts, notification log, silences, group timings and history (default: <storage.tsdb.path>/alertmanager).' },
   { name: 'alertmanager.data.retention', help: 'How long to keep notification-log entries and expired silences, as Alertmanager\'s --data.retention.', default: '120h' },
   { name: 'alertmanager.history.retention', help: 'How long to keep the history of alert transitions and notification attempts.', default: '15d' },
+  { name: 'alertmanager.silences.max-silences', help: 'Most silences kept, expired ones included, as Alertmanager\'s --silences.max-silences (0: no limit).', default: '0' },
+  { name: 'alertmanager.silences.max-silence-size-bytes', help: 'Largest silence in bytes, as Alertmanager\'s --silences.max-silence-size-bytes (0: no limit).', default: '0' },
 ];
 
 export async function startCommand(args: string[]): Promise<number> {
@@ -86,6 +88,8 @@ export async function startCommand(args: string[]): Promise<number> {
             storagePath: values['alertmanager.storage.path'] === undefined ? undefined : resolve(String(values['alertmanager.storage.path'])),
             retentionMs: durationFlag(values, 'alertmanager.data.retention'),
             historyRetentionMs: durationFlag(values, 'alertmanager.history.retention'),
+            maxSilences: nonNegativeIntegerFlag(values, 'alertmanager.silences.max-silences'),
+            maxSilenceSizeBytes: nonNegativeIntegerFlag(values, 'alertmanager.silences.max-silence-size-bytes'),
           },
   });
   process.on('SIGHUP', () => {
@@ -118,6 +122,12 @@ function durationFlag(values: ParsedFlags['values'], name: string): number {
 function positiveIntegerFlag(values: ParsedFlags['values'], name: string): number {
   const text = String(values[name]);
   if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--${name} must be a positive integer (got ${JSON.stringify(text)})`);
+  return Number(text);
+}
+
+function nonNegativeIntegerFlag(values: ParsedFlags['values'], name: string): number {
+  const text = String(values[name]);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new UsageError(`--${name} must be a whole number, 0 or more (got ${JSON.stringify(text)})`);
   return Number(text);
 }
 
