@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { HttpFunction } from '../../packages/server/src/alerting/receivers/index.ts';
 import type { Vigil } from '../../packages/server/src/vigil.ts';
 import { SteppingScheduler, VigilStepper } from './stepping-scheduler.ts';
 import { startVigil } from './vigil.ts';
@@ -17,14 +18,14 @@ export interface SeedVigil {
   scheduler: SteppingScheduler;
 }
 
-export async function startSeedVigil(options: { dataDir: string; configFile?: string; alertmanagerConfigFile: string; externalURL: string }): Promise<SeedVigil> {
+export async function startSeedVigil(options: { dataDir: string; configFile?: string; alertmanagerConfigFile: string; externalURL: string; http?: HttpFunction }): Promise<SeedVigil> {
   mkdirSync(options.dataDir, { recursive: true });
   const scheduler = new SteppingScheduler(SEED_TEST_START);
   const vigil = await startVigil({
     dataDir: options.dataDir,
     configFile: options.configFile,
     scheduler,
-    alertmanager: { configFile: options.alertmanagerConfigFile, storagePath: join(options.dataDir, 'alertmanager') },
+    alertmanager: { configFile: options.alertmanagerConfigFile, storagePath: join(options.dataDir, 'alertmanager'), http: options.http },
     rules: { externalURL: options.externalURL },
   });
   const stepper = new VigilStepper(vigil, scheduler);
