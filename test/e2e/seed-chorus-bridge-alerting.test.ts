@@ -23,11 +23,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { nodeHttp } from '../../packages/server/src/alerting/receivers/index.ts';
 import type { HttpFunction } from '../../packages/server/src/alerting/receivers/index.ts';
-import { GO_ZERO_TIME, generatorUrl, goJson, goMap, goStruct, goTime, groupLabelsString, labelsFingerprint, webhookBody } from '../support/alertmanager-format.ts';
+import { GO_ZERO_TIME, goJson, goMap, goStruct, goTime, groupLabelsString, labelsFingerprint } from '../support/alertmanager-format.ts';
 import type { GoValue, NotifiedAlert } from '../support/alertmanager-format.ts';
 import { CaptureServer, FakeCounter, FakeExporter, SEEDS, assertOnlyRedirected, linkSeedFiles, writeRedirectedCopy } from '../support/seed-services.ts';
-import type { CapturedRequest } from '../support/seed-services.ts';
-import { alertmanagerAlerts, lastEvaluationOf, ruleAlert, ruleAlerts, startSeedVigil } from '../support/seed-vigil.ts';
+import { lastEvaluationOf, ruleAlert, ruleAlerts, startSeedVigil } from '../support/seed-vigil.ts';
+import { notified, webhookLifeCycle } from '../support/seed-webhook.ts';
+import type { WebhookLifeCycle } from '../support/seed-webhook.ts';
 import type { RuleAlertJson, SeedVigil } from '../support/seed-vigil.ts';
 import { tempDir } from '../support/vigil.ts';
 
@@ -98,11 +99,6 @@ async function tearDown(setup: Setup | undefined): Promise<void> {
   await setup?.capture.close();
 }
 
-/** The alert as Prometheus last sent it, in the shape the expected payload is built from. */
-function notified(alert: RuleAlertJson, expression: string, startsAt: number, endsAt: number | undefined): NotifiedAlert {
-  return { labels: alert.labels, annotations: alert.annotations, startsAt, endsAt, generatorURL: generatorUrl(EXTERNAL_URL, expression) };
-}
-
 describe(`seed ${SEED}: rules → Alertmanager → webhook, byte for byte`, () => {
   const dir = tempDir('vigil-seed-chorus-');
   let setup: Setup;
@@ -114,75 +110,23 @@ describe(`seed ${SEED}: rules → Alertmanager → webhook, byte for byte`, () =
     dir.remove();
   });
 
-  /** Steps until the webhook receives one more request; returns it and the fake time. */
-  async function nextWebhook(what: string, withinMs: number): Promise<{ request: CapturedRequest; at: number }> {
-    const seen = setup.capture.to('/').length;
-    return setup.seed.stepper.until(
-      what,
-      () => {
-        const requests = setup.capture.to('/');
-        return requests.length > seen ? { request: requests[seen], at: setup.seed.stepper.now() } : undefined;
-      },
-      withinMs,
-    );
-  }
-
-  /**
-   * One alert's whole life: `raise` makes the condition true; the alert goes pending, fires after
-   * `forMs`, is posted to the webhook group_wait later; `clear` ends it, and the resolved
-   * notification follows. Both bodies are compared byte for byte.
-   */
-  async function lifeCycle(options: { alertname: string; expression: string; forMs: number; raise: () => void; clear: () => void; labels: (bridge: string) => Record<string, string>; withinMs: number }): Promise<void> {
-    const { stepper, vigil } = setup.seed;
-    options.raise();
-    const pending = await stepper.until(`${options.alertname} pending`, () => ruleAlert(vigil, options.alertname, 'pending'), options.withinMs);
-    assert.deepEqual(pending.labels, options.labels(setup.bridge.address));
-    let last = await stepper.until(`${options.alertname} firing`, () => ruleAlert(vigil, options.alertname, 'firing'), options.forMs + MINUTE);
-    const firedAt = lastEvaluationOf(vigil, options.alertname);
-    assert.equal(firedAt - Date.parse(pending.activeAt), options.forMs);
-
-    const firing = await nextWebhook(`the ${options.alertname} firing notification`, MINUTE);
-    assert.equal(firing.at - firedAt, 10_000, 'group_wait 10s');
-    assert.equal(firing.request.method, 'POST');
-    assert.equal(firing.request.headers['content-type'], 'application/json');
-    const groupKey = `{}:${groupLabelsString({ alertname: options.alertname })}`;
-    const expectedFiring = webhookBody({
+  /** CircuitBreakerOpen & co. through the root route's `web.hook` receiver (group_wait 10s, group_interval 10s). */
+  async function lifeCycle(options: Pick<WebhookLifeCycle, 'alertname' | 'expression' | 'forMs' | 'raise' | 'clear'> & { labels: (bridge: string) => Record<string, string>; withinMs: number }): Promise<void> {
+    await webhookLifeCycle({
+      ...options,
+      seed: setup.seed,
+      capture: setup.capture,
+      path: '/',
       receiver: 'web.hook',
-      groupKey,
-      groupLabels: { alertname: options.alertname },
-      alerts: [notified(last, options.expression, firedAt, undefined)],
+      routeKey: '{}',
       externalURL: EXTERNAL_URL,
-      now: firing.at,
+      groupWaitMs: 10_000,
+      groupIntervalMs: 10_000,
+      validForMs: VALID_FOR,
+      labels: options.labels(setup.bridge.address),
+      pendingWithinMs: options.withinMs,
+      resolveWithinMs: 8 * MINUTE,
     });
-    assert.equal(firing.request.body, expectedFiring);
-    const [stored] = (await alertmanagerAlerts(vigil)).filter((alert) => alert.labels.alertname === options.alertname);
-    assert.equal(Date.parse(stored.startsAt), firedAt);
-    assert.equal(Date.parse(stored.endsAt), firedAt + VALID_FOR, 'the Alertmanager keeps the end Prometheus sent (4 × max(resend delay, interval))');
-    assert.deepEqual(stored.receivers.map((receiver) => receiver.name), ['web.hook']);
-    assert.equal(stored.fingerprint, labelsFingerprint(last.labels));
-
-    options.clear();
-    await stepper.until(
-      `${options.alertname} resolved`,
-      async () => {
-        const alert = await ruleAlert(vigil, options.alertname);
-        if (alert !== undefined) last = alert;
-        return alert === undefined ? true : undefined;
-      },
-      8 * MINUTE,
-    );
-    const resolvedAt = lastEvaluationOf(vigil, options.alertname);
-    const resolved = await nextWebhook(`the ${options.alertname} resolved notification`, MINUTE);
-    assert.ok(resolved.at - resolvedAt <= 10_000, 'sent at the group’s next group_interval tick');
-    const expectedResolved = webhookBody({
-      receiver: 'web.hook',
-      groupKey,
-      groupLabels: { alertname: options.alertname },
-      alerts: [notified(last, options.expression, firedAt, resolvedAt)],
-      externalURL: EXTERNAL_URL,
-      now: resolved.at,
-    });
-    assert.equal(resolved.request.body, expectedResolved);
   }
 
   it('the seed’s rules load; quiet metrics raise nothing', async () => {
@@ -365,7 +309,7 @@ describe(`seed ${SEED}: its slack and pagerduty receivers, routed to for the tes
     const triggerAt = stepper.now();
     assert.equal(triggerAt - firedAt, 10_000);
     const incidentKey = createHash('sha256').update(groupKey).digest('hex');
-    const notifiedAlert = notified(alert, 'bridge_conductor_circuit_breaker_state == 1', firedAt, undefined);
+    const notifiedAlert = notified(alert, EXTERNAL_URL, 'bridge_conductor_circuit_breaker_state == 1', firedAt, undefined);
     const expectedTrigger = `${goJson(
       goStruct([
         ['service_key', 'YOUR_PAGERDUTY_SERVICE_KEY'],
