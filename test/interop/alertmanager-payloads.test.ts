@@ -23,7 +23,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { connect as netConnect } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -535,6 +536,55 @@ receivers:
     }
   });
 
+  it('HTTPS through an HTTP proxy: CONNECT with proxy_connect_header, then TLS to the receiver', async () => {
+    const tunnels: string[] = [];
+    const sockets: Socket[] = [];
+    const proxy = http.createServer((_request, response) => {
+      response.statusCode = 405;
+      response.end();
+    });
+    proxy.on('connect', (request: http.IncomingMessage, client: Socket, head: Buffer) => {
+      tunnels.push(`${request.url ?? ''} ${String(request.headers['x-tunnel'] ?? '')}`);
+      const [host, targetPort] = (request.url ?? '').split(':');
+      sockets.push(client);
+      const upstream = netConnect(Number(targetPort), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client);
+        client.pipe(upstream);
+      });
+      sockets.push(upstream);
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
+    try {
+      const proxyPort = (proxy.address() as AddressInfo).port;
+      const text = `
+route: {receiver: hook}
+receivers:
+- name: hook
+  webhook_configs:
+  - url: 'https://127.0.0.1:${httpsPort}/proxied'
+    http_config:
+      proxy_url: 'http://127.0.0.1:${proxyPort}'
+      proxy_connect_header: {X-Tunnel: [vigil]}
+      tls_config: {ca_file: '${join(dir.path, 'cert.pem')}', server_name: localhost}
+`;
+      const receiver = parseAlertmanagerConfig(text, 'alertmanager.yml').config.receivers[0];
+      const [integration] = buildIntegrations(receiver, { templates: await loadTemplates([]) });
+      const context: NotifyContext = { receiver: 'hook', groupKey: '{}:{}', groupLabels: {}, externalURL, now: Date.now(), signal: AbortSignal.timeout(10_000) };
+      const before = httpsSeen.length;
+      assert.deepEqual(await integration.notifier.notify(context, [vigilAlert(alertA, startsAt, 0)]), { ok: true });
+      assert.deepEqual(tunnels, [`127.0.0.1:${httpsPort} vigil`]);
+      assert.equal(httpsSeen.length, before + 1);
+    } finally {
+      // Tunnels are no longer the server's connections once established; end them here.
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((done) => proxy.close(() => done()));
+    }
+  });
+
   it('webhooks over HTTPS verify the server with ca_file and server_name, and present cert_file/key_file', async () => {
     const cert = join(dir.path, 'cert.pem');
     const key = join(dir.path, 'key.pem');
@@ -552,13 +602,14 @@ receivers:
     const receiver = parseAlertmanagerConfig(text, 'alertmanager.yml').config.receivers[0];
     const integrations = buildIntegrations(receiver, { templates: await loadTemplates([]) });
     const context = (): NotifyContext => ({ receiver: 'hook', groupKey: '{}:{}', groupLabels: {}, externalURL, now: Date.now(), signal: AbortSignal.timeout(10_000) });
+    const seenBefore = httpsSeen.length;
     const results = [];
     for (const integration of integrations) results.push(await integration.notifier.notify(context(), [vigilAlert(alertA, startsAt, 0)]));
     assert.equal(results[0].ok, false);
     assert.equal(!results[0].ok && results[0].retryable, true);
     assert.match(!results[0].ok ? results[0].error : '', /^Post "<redacted>": .*certificate/i);
     assert.deepEqual(results.slice(1), [{ ok: true }, { ok: true }]);
-    assert.deepEqual(httpsSeen, [
+    assert.deepEqual(httpsSeen.slice(seenBefore), [
       { authorized: true, clientSubject: 'localhost' },
       { authorized: false, clientSubject: '' },
     ]);

@@ -32,16 +32,16 @@ describe('buildIntegrations', () => {
   });
 
   it('refuses http_config it cannot honour instead of sending without it', async () => {
-    const oauth = receiverFromYaml(`- name: test
+    const socks = receiverFromYaml(`- name: test
   webhook_configs:
   - url: 'http://a/'
-    http_config: {oauth2: {client_id: c, client_secret: s, token_url: 'http://token/'}}`);
-    assert.throws(() => buildIntegrations(oauth, { templates: undefined as never }), (error: unknown) => {
+    http_config: {proxy_url: 'socks5://user:secret@proxy:1080'}`);
+    assert.throws(() => buildIntegrations(socks, { templates: undefined as never }), (error: unknown) => {
       assert.ok(error instanceof IntegrationConfigError);
-      assert.equal(error.message, 'receiver "test": webhook_configs[0]: http_config.oauth2 is not supported by Vigil yet');
+      assert.equal(error.message, 'receiver "test": webhook_configs[0]: proxy_url "socks5://proxy:1080": only http:// proxies are supported by Vigil yet');
       return true;
     });
-    const proxy = receiverFromYaml(`- name: test\n  slack_configs: [{api_url: 'http://s/', http_config: {proxy_url: 'http://proxy:3128'}}]`);
-    assert.throws(() => buildIntegrations(proxy, { templates: undefined as never }), /slack_configs\[0\]: http_config.proxy_url is not supported by Vigil yet/);
+    const reference = receiverFromYaml(`- name: test\n  slack_configs: [{api_url: 'http://s/', http_config: {oauth2: {client_id: c, client_secret_ref: vault, token_url: 'http://token/'}}}]`);
+    assert.throws(() => buildIntegrations(reference, { templates: undefined as never }), /slack_configs\[0\]: secret references \(\*_ref\) in http_config are not supported by Vigil yet/);
   });
 });

@@ -2,14 +2,14 @@
  * Turns a receiver's resolved configuration into its integrations, in Alertmanager's order (email,
  * PagerDuty, Opsgenie, webhook, Slack, Telegram, Discord, Teams — the order of its buildReceiverIntegrations;
  * positions count per kind). Fails, naming the integration, on configuration Vigil cannot honour
- * (OAuth 2, proxies), so a receiver never sends without what it was configured with.
+ * (see unsupportedHttpConfig), so a receiver never sends without what it was configured with.
  */
 import type { ReceiverConfig } from '../config/types.ts';
 import type { Integration, IntegrationKind, Notifier } from '../types.ts';
 import { DiscordNotifier } from './discord.ts';
 import { EmailNotifier } from './email.ts';
 import type { SmtpOptions } from './email.ts';
-import { nodeHttp, unsupportedHttpConfig } from './http.ts';
+import { nodeHttp, oauth2TokenSource, unsupportedHttpConfig } from './http.ts';
 import type { HttpFunction } from './http.ts';
 import { MsteamsNotifier } from './msteams.ts';
 import { silentLogger } from './notifier.ts';
@@ -43,6 +43,8 @@ export class IntegrationConfigError extends Error {
 
 export function buildIntegrations(receiver: ReceiverConfig, options: BuildIntegrationsOptions): Integration[] {
   const integrations: Integration[] = [];
+  const http = options.http ?? nodeHttp;
+  const userAgent = options.userAgent ?? 'Vigil';
   const dependenciesFor = (kind: IntegrationKind, index: number, httpConfig: Parameters<typeof unsupportedHttpConfig>[0] | undefined): NotifierDependencies => {
     if (httpConfig !== undefined) {
       const unsupported = unsupportedHttpConfig(httpConfig);
@@ -53,10 +55,11 @@ export function buildIntegrations(receiver: ReceiverConfig, options: BuildIntegr
       logger: options.logger ?? silentLogger,
       externalURL: options.externalURL ?? '',
       sender: {
-        http: options.http ?? nodeHttp,
+        http,
         // Email has no http_config; its sender is never used.
         config: httpConfig ?? { tlsConfig: { insecureSkipVerify: false }, followRedirects: true, enableHttp2: true, proxy: { proxyFromEnvironment: false, proxyConnectHeader: {} } },
-        userAgent: options.userAgent ?? 'Vigil',
+        userAgent,
+        oauth2: httpConfig === undefined ? undefined : oauth2TokenSource(httpConfig, http, userAgent),
       },
     };
   };

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { HttpClientConfig } from '../../config/index.ts';
-import { checkResponse, httpConfigHeaders, nodeHttp } from './http.ts';
+import { bypassesProxy, checkResponse, httpConfigHeaders, nodeHttp, proxyFor } from './http.ts';
 import type { HttpRequest } from './http.ts';
 
 const plainConfig: HttpClientConfig = { tlsConfig: { insecureSkipVerify: false }, followRedirects: true, enableHttp2: true, proxy: { proxyFromEnvironment: false, proxyConnectHeader: {} } };
@@ -95,5 +95,45 @@ describe('receiver HTTP', () => {
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
+  });
+
+  it('sends plain HTTP through a proxy with the absolute URL and Proxy-Authorization', async () => {
+    const proxied: { url: string; host: string; proxyAuthorization: string }[] = [];
+    const proxy = http.createServer((incoming, response) => {
+      proxied.push({ url: incoming.url ?? '', host: incoming.headers.host ?? '', proxyAuthorization: incoming.headers['proxy-authorization'] ?? '' });
+      incoming.resume();
+      incoming.on('end', () => response.end('via proxy'));
+    });
+    await new Promise<void>((done) => proxy.listen(0, '127.0.0.1', done));
+    try {
+      const proxyUrl = `http://user:p%40ss@127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const response = await nodeHttp({ ...request('/'), url: 'http://hooks.example:8080/alert?x=1', proxy: { url: proxyUrl, connectHeaders: {} } });
+      assert.equal(response.body, 'via proxy');
+      assert.deepEqual(proxied, [{ url: 'http://hooks.example:8080/alert?x=1', host: 'hooks.example:8080', proxyAuthorization: `Basic ${Buffer.from('user:p@ss').toString('base64')}` }]);
+    } finally {
+      await new Promise<void>((done) => proxy.close(() => done()));
+    }
+  });
+
+  it("chooses the proxy as Prometheus's ProxyConfig does", () => {
+    const proxy = { proxyFromEnvironment: false, proxyConnectHeader: { 'X-Via': ['a', 'b'] } };
+    assert.equal(proxyFor(proxy, 'http://hooks.example/'), undefined);
+    assert.deepEqual(proxyFor({ ...proxy, proxyUrl: 'http://proxy:3128' }, 'https://127.0.0.1/'), { url: 'http://proxy:3128', connectHeaders: { 'X-Via': 'a, b' } });
+    // With no_proxy, loopback and listed hosts go direct.
+    const listed = { ...proxy, proxyUrl: 'http://proxy:3128', noProxy: 'internal.example, 10.0.0.0/8' };
+    assert.equal(proxyFor(listed, 'http://127.0.0.1/'), undefined);
+    assert.equal(proxyFor(listed, 'http://a.internal.example/'), undefined);
+    assert.equal(proxyFor(listed, 'http://10.1.2.3:9000/'), undefined);
+    assert.equal(proxyFor(listed, 'http://hooks.example/')?.url, 'http://proxy:3128');
+    const environment = { HTTPS_PROXY: 'proxy.corp:8080', NO_PROXY: '.corp' };
+    const fromEnvironment = { ...proxy, proxyFromEnvironment: true };
+    assert.equal(proxyFor(fromEnvironment, 'https://hooks.slack.com/x', environment)?.url, 'http://proxy.corp:8080');
+    assert.equal(proxyFor(fromEnvironment, 'http://hooks.slack.com/x', environment), undefined);
+    assert.equal(proxyFor(fromEnvironment, 'https://mail.corp/', environment), undefined);
+    assert.equal(proxyFor(fromEnvironment, 'https://localhost/', environment), undefined);
+    assert.equal(bypassesProxy('example.com', '443', 'example.com:8443'), false);
+    assert.equal(bypassesProxy('example.com', '8443', 'example.com:8443'), true);
+    assert.equal(bypassesProxy('example.com', '443', '.example.com'), false);
+    assert.equal(bypassesProxy('anything', '80', '*'), true);
   });
 });

@@ -8,9 +8,12 @@
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
-import type { SecureVersion } from 'node:tls';
-import type { HttpClientConfig, TlsConfig } from '../../config/index.ts';
+import { BlockList, isIP } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import type { ConnectionOptions, SecureVersion, TLSSocket } from 'node:tls';
+import type { HttpClientConfig, ProxyConfig, TlsConfig } from '../../config/index.ts';
 import type { NotifyResult } from '../types.ts';
+import { OAuth2TokenSource } from './oauth2.ts';
 
 export interface HttpTlsOptions {
   ca?: string;
@@ -22,6 +25,14 @@ export interface HttpTlsOptions {
   maxVersion?: SecureVersion;
 }
 
+/** Where to send a request through (http_config's proxy settings, resolved for its URL). */
+export interface HttpProxy {
+  /** `http://[user:password@]host:port`. */
+  url: string;
+  /** Extra headers of the CONNECT request (`proxy_connect_header`). */
+  connectHeaders: Record<string, string>;
+}
+
 export interface HttpRequest {
   method: 'POST' | 'PUT' | 'GET';
   url: string;
@@ -31,6 +42,7 @@ export interface HttpRequest {
   tls?: HttpTlsOptions;
   /** Follow redirects (http_config `follow_redirects`, default true). */
   followRedirects: boolean;
+  proxy?: HttpProxy;
 }
 
 export interface HttpResponse {
@@ -51,25 +63,75 @@ const maxRedirects = 10;
 
 const tlsVersions: Record<string, SecureVersion> = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' };
 
-function sendOnce(request: HttpRequest, url: URL): Promise<HttpResponse> {
+function nodeTlsOptions(tls: HttpTlsOptions | undefined, host: string): ConnectionOptions {
+  return {
+    ca: tls?.ca,
+    cert: tls?.cert,
+    key: tls?.key,
+    // Node checks the certificate against `servername`, or the host when none is given (an IP is not a server name).
+    servername: tls?.serverName ?? (isIP(host) === 0 ? host : undefined),
+    rejectUnauthorized: !(tls?.insecureSkipVerify ?? false),
+    minVersion: tls?.minVersion ?? 'TLSv1.2',
+    maxVersion: tls?.maxVersion,
+  };
+}
+
+function proxyAuthorization(proxy: URL): Record<string, string> {
+  if (proxy.username === '' && proxy.password === '') return {};
+  const credentials = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+  return { 'Proxy-Authorization': `Basic ${Buffer.from(credentials, 'utf8').toString('base64')}` };
+}
+
+/** A TLS connection to `url`'s host through an HTTP proxy's CONNECT tunnel. */
+function tunnel(proxy: HttpProxy, url: URL, tls: HttpTlsOptions | undefined, signal: AbortSignal): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
-    const body = Buffer.from(request.body, 'utf8');
-    const headers = { ...request.headers, 'Content-Length': String(body.length) };
-    const options: https.RequestOptions = { method: request.method, headers, signal: request.signal };
-    if (url.protocol === 'https:' && request.tls !== undefined) {
-      const tls = request.tls;
-      Object.assign(options, {
-        ca: tls.ca,
-        cert: tls.cert,
-        key: tls.key,
-        servername: tls.serverName,
-        rejectUnauthorized: !tls.insecureSkipVerify,
-        minVersion: tls.minVersion ?? 'TLSv1.2',
-        maxVersion: tls.maxVersion,
-      });
+    const proxyUrl = new URL(proxy.url);
+    const target = `${url.hostname.replace(/^\[(.*)\]$/, '$1')}:${url.port === '' ? '443' : url.port}`;
+    const connect = http.request({
+      host: proxyUrl.hostname,
+      port: proxyUrl.port === '' ? 80 : Number(proxyUrl.port),
+      method: 'CONNECT',
+      path: target,
+      headers: { Host: target, ...proxy.connectHeaders, ...proxyAuthorization(proxyUrl) },
+      signal,
+    });
+    connect.on('connect', (response, socket) => {
+      if (response.statusCode !== 200) {
+        socket.destroy();
+        reject(new Error(`proxyconnect tcp: ${response.statusCode ?? 0} ${response.statusMessage ?? ''}`.trim()));
+        return;
+      }
+      const secure = tlsConnect({ socket, ...nodeTlsOptions(tls, url.hostname) });
+      secure.once('secureConnect', () => resolve(secure));
+      secure.once('error', reject);
+    });
+    connect.on('error', reject);
+    connect.end();
+  });
+}
+
+async function sendOnce(request: HttpRequest, url: URL): Promise<HttpResponse> {
+  const body = Buffer.from(request.body, 'utf8');
+  const headers: Record<string, string> = { ...request.headers, 'Content-Length': String(body.length) };
+  const options: https.RequestOptions = { method: request.method, headers, signal: request.signal };
+  let target: URL | string = url;
+  if (url.protocol === 'https:') Object.assign(options, nodeTlsOptions(request.tls, url.hostname));
+  if (request.proxy !== undefined) {
+    const proxyUrl = new URL(request.proxy.url);
+    if (proxyUrl.protocol !== 'http:') throw new Error(`proxy scheme "${proxyUrl.protocol.replace(/:$/, '')}" is not supported by Vigil yet`);
+    if (url.protocol === 'https:') {
+      const socket = await tunnel(request.proxy, url, request.tls, request.signal);
+      Object.assign(options, { createConnection: () => socket, agent: false });
+    } else {
+      // A plain request goes to the proxy with the absolute URL as its target.
+      Object.assign(options, { host: proxyUrl.hostname, port: proxyUrl.port === '' ? 80 : Number(proxyUrl.port), path: url.href });
+      Object.assign(headers, { Host: url.host }, proxyAuthorization(proxyUrl));
+      target = '';
     }
+  }
+  return await new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
-    const outgoing = client.request(url, options, (incoming) => {
+    const onResponse = (incoming: http.IncomingMessage): void => {
       const chunks: Buffer[] = [];
       let size = 0;
       incoming.on('data', (chunk: Buffer) => {
@@ -84,7 +146,8 @@ function sendOnce(request: HttpRequest, url: URL): Promise<HttpResponse> {
         resolve({ status: incoming.statusCode ?? 0, headers: responseHeaders, body: Buffer.concat(chunks).subarray(0, maxResponseBytes).toString('utf8') });
       });
       incoming.on('error', reject);
-    });
+    };
+    const outgoing = target === '' ? client.request(options, onResponse) : client.request(target, options, onResponse);
     outgoing.on('error', reject);
     outgoing.end(body);
   });
@@ -110,6 +173,62 @@ export const nodeHttp: HttpFunction = async (request) => {
     url = target;
   }
 };
+
+/** Whether `host` is exempt from the proxy by a NO_PROXY-style list (Go's httpproxy rules, simplified). */
+export function bypassesProxy(host: string, port: string, noProxy: string): boolean {
+  const name = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  for (const raw of noProxy.split(',')) {
+    const entry = raw.trim().toLowerCase();
+    if (entry === '') continue;
+    if (entry === '*') return true;
+    if (entry.includes('/')) {
+      const [network, bits] = entry.split('/');
+      const family = isIP(network);
+      if (family !== 0 && isIP(name) === family) {
+        const list = new BlockList();
+        list.addSubnet(network, Number(bits), family === 4 ? 'ipv4' : 'ipv6');
+        if (list.check(name, family === 4 ? 'ipv4' : 'ipv6')) return true;
+      }
+      continue;
+    }
+    const portMatch = /^(.*):(\d+)$/.exec(entry);
+    const entryHost = portMatch !== null && isIP(entry) === 0 ? portMatch[1] : entry;
+    if (portMatch !== null && isIP(entry) === 0 && portMatch[2] !== port) continue;
+    if (isIP(entryHost) !== 0) {
+      if (entryHost === name) return true;
+      continue;
+    }
+    if (entryHost.startsWith('.')) {
+      if (name.endsWith(entryHost)) return true;
+    } else if (name === entryHost || name.endsWith(`.${entryHost}`)) return true;
+  }
+  return false;
+}
+
+function isLoopback(host: string): boolean {
+  const name = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return name === 'localhost' || name.endsWith('.localhost') || name === '::1' || name.startsWith('127.');
+}
+
+/**
+ * The proxy for a request to `target`, as Prometheus's ProxyConfig decides: `proxy_url` (with
+ * `no_proxy`, which then also exempts loopback hosts), or HTTP(S)_PROXY / NO_PROXY from the
+ * environment with `proxy_from_environment`.
+ */
+export function proxyFor(config: ProxyConfig, target: string, environment: NodeJS.ProcessEnv = process.env): HttpProxy | undefined {
+  const url = new URL(target);
+  const port = url.port === '' ? (url.protocol === 'https:' ? '443' : '80') : url.port;
+  const connectHeaders = Object.fromEntries(Object.entries(config.proxyConnectHeader).map(([name, values]) => [name, values.join(', ')]));
+  if (config.proxyFromEnvironment) {
+    const proxyUrl = url.protocol === 'https:' ? (environment.HTTPS_PROXY ?? environment.https_proxy) : (environment.HTTP_PROXY ?? environment.http_proxy);
+    if (proxyUrl === undefined || proxyUrl === '' || isLoopback(url.hostname)) return undefined;
+    if (bypassesProxy(url.hostname, port, environment.NO_PROXY ?? environment.no_proxy ?? '')) return undefined;
+    return { url: /^[a-z][a-z0-9+.-]*:\/\//i.test(proxyUrl) ? proxyUrl : `http://${proxyUrl}`, connectHeaders };
+  }
+  if (config.proxyUrl === undefined || config.proxyUrl === '') return undefined;
+  if (config.noProxy !== undefined && config.noProxy !== '' && (isLoopback(url.hostname) || bypassesProxy(url.hostname, port, config.noProxy))) return undefined;
+  return { url: config.proxyUrl, connectHeaders };
+}
 
 async function readSecret(value: string | undefined, file: string | undefined, what: string): Promise<string> {
   if (file === undefined) return value ?? '';
@@ -144,16 +263,23 @@ export async function tlsOptions(config: TlsConfig): Promise<HttpTlsOptions> {
 }
 
 /**
- * The parts of `http_config` Vigil does not implement yet. buildIntegrations refuses them, so a
+ * The parts of `http_config` Vigil does not implement yet (OAuth 2 grants other than client
+ * credentials, HTTPS and SOCKS proxies, secret references). buildIntegrations refuses them, so a
  * receiver never silently sends without the authentication or proxy it was configured with.
  */
 export function unsupportedHttpConfig(config: HttpClientConfig): string | undefined {
-  if (config.oauth2 !== undefined) return 'http_config.oauth2 is not supported by Vigil yet';
-  if (config.proxy.proxyUrl !== undefined && config.proxy.proxyUrl !== '') return 'http_config.proxy_url is not supported by Vigil yet';
-  if (config.proxy.proxyFromEnvironment) return 'http_config.proxy_from_environment is not supported by Vigil yet';
-  for (const secret of [config.basicAuth?.usernameRef, config.basicAuth?.passwordRef, config.authorization?.credentialsRef, config.tlsConfig.caRef, config.tlsConfig.certRef, config.tlsConfig.keyRef]) {
-    if (secret !== undefined) return 'secret references (*_ref) in http_config are not supported by Vigil yet';
+  const oauth2 = config.oauth2;
+  if (oauth2 !== undefined && oauth2.grantType !== undefined && oauth2.grantType !== 'client_credentials') {
+    return `http_config.oauth2 grant_type ${JSON.stringify(oauth2.grantType)} is not supported by Vigil yet (client_credentials is)`;
   }
+  for (const proxy of [config.proxy, oauth2?.proxy]) {
+    if (proxy?.proxyUrl !== undefined && proxy.proxyUrl !== '' && !proxy.proxyUrl.startsWith('http://')) {
+      return `proxy_url ${JSON.stringify(proxy.proxyUrl.replace(/\/\/[^@/]*@/, '//'))}: only http:// proxies are supported by Vigil yet`;
+    }
+  }
+  const references = [config.basicAuth?.usernameRef, config.basicAuth?.passwordRef, config.authorization?.credentialsRef, oauth2?.clientSecretRef];
+  for (const tls of [config.tlsConfig, oauth2?.tlsConfig]) references.push(tls?.caRef, tls?.certRef, tls?.keyRef);
+  if (references.some((reference) => reference !== undefined)) return 'secret references (*_ref) in http_config are not supported by Vigil yet';
   return undefined;
 }
 
@@ -182,6 +308,19 @@ export interface HttpSender {
   http: HttpFunction;
   config: HttpClientConfig;
   userAgent: string;
+  /** Set when `http_config.oauth2` is: one token source per integration, so the token is reused. */
+  oauth2?: OAuth2TokenSource;
+}
+
+/** An OAuth 2 token source for `config.oauth2`, requesting tokens with its own TLS and proxy settings. */
+export function oauth2TokenSource(config: HttpClientConfig, httpFunction: HttpFunction, userAgent: string): OAuth2TokenSource | undefined {
+  const oauth2 = config.oauth2;
+  if (oauth2 === undefined) return undefined;
+  return new OAuth2TokenSource(oauth2, {
+    http: async (request) => await httpFunction({ ...request, tls: await tlsOptions(oauth2.tlsConfig), proxy: proxyFor(oauth2.proxy, request.url) }),
+    userAgent,
+    readSecretFile: (file) => readSecret(undefined, file, 'oauth2 client secret'),
+  });
 }
 
 /**
@@ -192,8 +331,10 @@ export async function send(
   sender: HttpSender,
   request: { method?: 'POST' | 'PUT'; url: string; body: string; contentType?: string; headers?: Record<string, string>; signal: AbortSignal },
 ): Promise<HttpResponse> {
+  const configured = await httpConfigHeaders(sender.config);
+  if (sender.oauth2 !== undefined && configured.Authorization === undefined) configured.Authorization = await sender.oauth2.authorization(request.signal);
   const headers: Record<string, string> = {
-    ...(await httpConfigHeaders(sender.config)),
+    ...configured,
     ...request.headers,
     'User-Agent': sender.userAgent,
     'Content-Type': request.contentType ?? 'application/json',
@@ -206,6 +347,7 @@ export async function send(
     signal: request.signal,
     tls: await tlsOptions(sender.config.tlsConfig),
     followRedirects: sender.config.followRedirects,
+    proxy: proxyFor(sender.config.proxy, request.url),
   });
 }
 
