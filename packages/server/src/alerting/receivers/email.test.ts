@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { EmailNotifier, qEncode, quotedPrintable } from './email.ts';
 import { capture, integrationsFor, receiverFromYaml, testAlert, testContext } from './test-helpers.ts';
@@ -64,5 +65,16 @@ describe('email', () => {
     const down = await unreachable.notify(testContext(), [testAlert({})]);
     assert.equal(down.ok === false && down.retryable, true);
     assert.match(down.ok === false ? down.error : '', /^send email to 127\.0\.0\.1:1: .*ECONNREFUSED/);
+  });
+
+  it('threading adds References and In-Reply-To naming the thread root of the group, per day unless thread_by_date is none', async () => {
+    const daily = await notifier(`  - to: a@example.org\n    threading: {enabled: true, thread_by_date: daily}`);
+    const hash = createHash('sha256').update('{}:{alertname="HighErrorRate"}').digest('hex').slice(0, 16);
+    const message = (await daily.compose(testContext(), [testAlert({})])).message;
+    assert.match(message, new RegExp(`\\r\\nReferences: <alert-${hash}-2026-01-15@alertmanager>\\r\\nIn-Reply-To: <alert-${hash}-2026-01-15@alertmanager>\\r\\n`));
+    const undated = await notifier(`  - to: a@example.org\n    threading: {enabled: true, thread_by_date: none}`);
+    assert.match((await undated.compose(testContext(), [testAlert({})])).message, new RegExp(`\\r\\nReferences: <alert-${hash}-@alertmanager>\\r\\n`));
+    const plain = await notifier(`  - to: a@example.org`);
+    assert.doesNotMatch((await plain.compose(testContext(), [testAlert({})])).message, /References:/);
   });
 });

@@ -5,6 +5,7 @@
  * (when `html` is set) — delivered over SMTP by nodemailer: implicit TLS on port 465 (or
  * `force_implicit_tls`), STARTTLS when `require_tls`, `hello` as the EHLO name, and PLAIN (with
  * `auth_identity`), LOGIN or CRAM-MD5 authentication when the server offers AUTH and a username is set.
+ * With `threading`, References and In-Reply-To name one thread root per group (and day).
  */
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
@@ -14,6 +15,7 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 import addressparser from 'nodemailer/lib/addressparser';
 import type { EmailConfig } from '../config/types.ts';
 import type { Alert, Notifier, NotifyContext, NotifyResult } from '../types.ts';
+import { groupKeyHash } from './data.ts';
 import { readSettingFile, tlsOptions } from './http.ts';
 import { guarded, startRendering } from './notifier.ts';
 import type { NotifierDependencies } from './notifier.ts';
@@ -128,6 +130,13 @@ export class EmailNotifier implements Notifier {
     const hostname = this.smtp.hostname ?? os.hostname();
     if (!('Message-Id' in config.headers)) {
       lines.push(`Message-Id: <${BigInt(context.now) * 1_000_000n}.${randomBytes(8).readBigUInt64BE()}@${hostname}>`);
+    }
+    if (config.threading.enabled) {
+      // Every notification of the group refers to one thread root that is never sent itself; mail
+      // clients group the messages under it (per day unless thread_by_date is none).
+      const threadBy = config.threading.threadByDate === 'none' ? '' : new Date(context.now).toISOString().slice(0, 10);
+      const root = `<alert-${groupKeyHash(context.groupKey).slice(0, 16)}-${threadBy}@alertmanager>`;
+      lines.push(`References: ${root}`, `In-Reply-To: ${root}`);
     }
     const boundary = randomBytes(30).toString('hex');
     lines.push(`Date: ${rfc1123z(context.now)}`);
