@@ -221,6 +221,8 @@ export function Chart(props: ChartProps) {
     };
   }, [plotted, props.x, props.fromMs, props.toMs, theme, hidden, axisUnit, props.decimals, props.min, props.max, props.drawStyle, props.fillOpacity, props.lineWidth]);
 
+  // Exposed for tests and tooling: how many points the chart actually holds.
+  const points = useMemo(() => props.series.reduce((total, entry) => total + entry.values.reduce<number>((count, value) => (value === null ? count : count + 1), 0), 0), [props.series]);
   const legend = props.legend ?? { show: true, displayMode: 'list', placement: 'bottom', calcs: [] };
   const showLegend = legend.show && legend.displayMode !== 'hidden' && props.series.length > 0;
   const toggle = (index: number, isolate: boolean) => {
@@ -238,7 +240,7 @@ export function Chart(props: ChartProps) {
   };
 
   return (
-    <div ref={container} class={`chart chart-legend-${legend.placement}`}>
+    <div ref={container} class={`chart chart-legend-${legend.placement}`} data-points={points} data-series={props.series.length}>
       <div class="chart-plot" ref={plotHolder}>
         <div class="chart-tooltip" ref={tooltip} />
       </div>

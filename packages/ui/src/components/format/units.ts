@@ -27,11 +27,7 @@ export function autoDecimals(value: number): number {
 
 export function toFixed(value: number, decimals?: number | null): string {
   if (!Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : value > 0 ? '+Inf' : '-Inf';
-  const places = decimals ?? autoDecimals(value);
-  const text = value.toFixed(places);
-  // Auto decimals drop trailing zeros; explicit decimals keep them, as Grafana does.
-  if (decimals == null && text.includes('.')) return text.replace(/\.?0+$/, '');
-  return text;
+  return value.toFixed(decimals ?? autoDecimals(value));
 }
 
 function scaled(value: number, decimals: number | null | undefined, factor: number, suffixes: string[], offset = 0): FormattedValue {

@@ -60,16 +60,16 @@ export default function DashboardPage({ params, query }: PageProps) {
     setVariables(null);
     chosen.current = new Map();
     const unsaved = unsavedDashboard(uid);
-    const load = unsaved ? Promise.resolve({ dashboard: unsaved }) : getDashboard(uid);
+    const load = unsaved ? Promise.resolve({ dashboard: unsaved, meta: {} as Record<string, unknown> }) : getDashboard(uid);
     load
       .then((answer) => {
         if (cancelled) return;
         const model = normalizeDashboard(answer.dashboard, uid);
         setDashboard(model);
         document.title = `${model.title} · Vigil`;
-        // Grafana's canonical URL carries the slug; fix it without adding a history entry.
-        const slug = slugify(model.title);
-        if (params.slug !== slug) navigate(`/d/${encodeURIComponent(uid)}/${slug}${window.location.search}`, { replace: true });
+        // Grafana's canonical URL carries the server's slug; fix it without adding a history entry.
+        const slug = typeof answer.meta.slug === 'string' ? answer.meta.slug : null;
+        if (slug && params.slug !== slug) navigate(`/d/${encodeURIComponent(uid)}/${slug}${window.location.search}`, { replace: true });
       })
       .catch((error: Error) => !cancelled && setLoadError(error.message));
     return () => void (cancelled = true);

@@ -31,7 +31,7 @@ export function PanelView({ panel, context, refreshKey, onZoom, style }: PanelVi
   const supported = supportedPanelTypes.has(panel.type);
   const needsData = supported && panel.type !== 'text';
   const builtinsForText = { intervalMs: 0, rateIntervalMs: 0, rangeMs: context.toMs - context.fromMs, fromMs: context.fromMs, toMs: context.toMs, dashboardTitle: context.dashboardTitle, dashboardUid: context.dashboardUid };
-  const title = interpolate(panel.title, context.variables, builtinsForText, context.scoped);
+  const title = interpolate(panel.title, context.variables, builtinsForText, context.scoped, 'text');
 
   useEffect(() => {
     if (!needsData) return;
@@ -103,12 +103,13 @@ export function PanelView({ panel, context, refreshKey, onZoom, style }: PanelVi
       data-panel-type={panel.type}
       data-panel-state={!supported ? 'unsupported' : loading ? 'loading' : errors.length > 0 && (data?.series.length ?? 0) === 0 ? 'error' : data || panel.type === 'text' ? 'done' : 'loading'}
       data-series-count={data?.series.length ?? 0}
+      data-errors={errors.length}
       aria-label={title || panel.type}
     >
       <header class="panel-header">
         <h3 class="panel-title" title={panel.description || title}>
           {title}
-          {panel.description ? <span class="panel-info" aria-label={panel.description}> ⓘ</span> : null}
+          {panel.description ? <span class="panel-info info-mark" aria-label={panel.description}>i</span> : null}
         </h3>
         {loading ? <span class="panel-loading" aria-label="Loading" /> : null}
         {errors.length > 0 ? (
@@ -117,8 +118,8 @@ export function PanelView({ panel, context, refreshKey, onZoom, style }: PanelVi
           </span>
         ) : null}
         {data && data.warnings.length > 0 ? (
-          <span class="panel-warning-icon" title={data.warnings.join('\n')}>
-            ⓘ
+          <span class="panel-warning-icon info-mark" title={data.warnings.join('\n')} aria-label={`Warning: ${data.warnings.join('; ')}`}>
+            i
           </span>
         ) : null}
         {exploreLink && needsData ? (

@@ -16,15 +16,27 @@ function MultiPicker({ state, onChange }: { state: VariableState; onChange: (val
   useEffect(() => {
     if (!open) return;
     const close = (event: MouseEvent) => anchor.current && !anchor.current.contains(event.target as Node) && setOpen(false);
+    const escape = (event: KeyboardEvent) => event.key === 'Escape' && setOpen(false);
     document.addEventListener('mousedown', close);
-    return () => document.removeEventListener('mousedown', close);
+    document.addEventListener('keydown', escape);
+    return () => {
+      document.removeEventListener('mousedown', close);
+      document.removeEventListener('keydown', escape);
+    };
   }, [open]);
-  const all = state.selected.length === 1 && state.selected[0] === ALL_VALUE;
+  // The choice shows at once; the dashboard catches up when the variables resolve again.
+  const [selected, setSelected] = useState(state.selected);
+  useEffect(() => setSelected(state.selected), [state.selected]);
+  const all = selected.length === 1 && selected[0] === ALL_VALUE;
+  const choose = (values: string[]) => {
+    setSelected(values);
+    onChange(values);
+  };
   const toggle = (value: string) => {
-    if (value === ALL_VALUE) return onChange([ALL_VALUE]);
-    const current = all ? [] : state.selected;
+    if (value === ALL_VALUE) return choose([ALL_VALUE]);
+    const current = all ? [] : selected;
     const next = current.includes(value) ? current.filter((item) => item !== value) : [...current, value];
-    onChange(next.length === 0 ? (state.model.includeAll ? [ALL_VALUE] : []) : next);
+    choose(next.length === 0 ? (state.model.includeAll ? [ALL_VALUE] : []) : next);
   };
   const visible = state.options.filter((option) => option.text.toLowerCase().includes(filter.toLowerCase()));
   return (
@@ -42,7 +54,7 @@ function MultiPicker({ state, onChange }: { state: VariableState; onChange: (val
           ) : null}
           {visible.map((option) => (
             <label class="variable-option" key={option.value}>
-              <input type="checkbox" checked={!all && state.selected.includes(option.value)} onChange={() => toggle(option.value)} /> {option.text}
+              <input type="checkbox" checked={!all && selected.includes(option.value)} onChange={() => toggle(option.value)} /> {option.text}
             </label>
           ))}
         </div>

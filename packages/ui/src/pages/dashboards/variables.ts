@@ -127,6 +127,7 @@ function formatValues(state: VariableState, format: string | undefined): string 
     case 'json':
       return JSON.stringify(values);
     case 'text':
+      if (all) return 'All';
       return state.options.filter((option) => values.includes(option.value)).map((option) => option.text).join(' + ') || values.join(' + ');
     case 'glob':
       return values.length > 1 ? `{${values.join(',')}}` : (values[0] ?? '');
@@ -182,13 +183,14 @@ export function formatDurationForQuery(ms: number): string {
 const variablePattern = /\$(\w+)|\[\[(\w+)(?::(\w+))?\]\]|\$\{(\w+)(?:\.([\w.]+))?(?::(\w+))?\}/g;
 
 /**
- * Replaces variable references in `text`. Unknown names stay as written, as in Grafana, so a typo
+ * Replaces variable references in `text` (`defaultFormat` `text` for titles, as Grafana shows
+ * `All` or `a + b` there rather than a regex). Unknown names stay as written, as in Grafana, so a typo
  * shows up in the query error rather than silently vanishing.
  */
-export function interpolate(text: string, variables: Map<string, VariableState>, builtins: BuiltinValues, scoped: Record<string, string> = {}): string {
+export function interpolate(text: string, variables: Map<string, VariableState>, builtins: BuiltinValues, scoped: Record<string, string> = {}, defaultFormat?: string): string {
   return text.replace(variablePattern, (whole, plain?: string, bracket?: string, bracketFormat?: string, braced?: string, _fieldPath?: string, bracedFormat?: string) => {
     const name = plain ?? bracket ?? braced ?? '';
-    const format = bracketFormat ?? bracedFormat;
+    const format = bracketFormat ?? bracedFormat ?? defaultFormat;
     if (name in scoped) return scoped[name];
     const builtinValue = builtin(name, builtins);
     if (builtinValue !== null) return builtinValue;

@@ -31,12 +31,15 @@ function fromGrafanaLeft(query: URLSearchParams): { expr?: string; from?: string
   }
 }
 
-function Editor({ value, onChange, onRun }: { value: string; onChange: (value: string) => void; onRun: () => void }) {
+function Editor({ value, draft, onChange, onRun }: { value: string; draft: string; onChange: (value: string) => void; onRun: (value?: string) => void }) {
   const holder = useRef<HTMLDivElement>(null);
   const editor = useRef<PromqlEditor | null>(null);
   const [loaded, setLoaded] = useState(false);
   const callbacks = useRef({ onChange, onRun });
   callbacks.current = { onChange, onRun };
+  // Typing in the fallback textarea before the editor loaded carries over into the editor.
+  const draftRef = useRef(draft);
+  draftRef.current = draft;
 
   useEffect(() => {
     let cancelled = false;
@@ -44,9 +47,9 @@ function Editor({ value, onChange, onRun }: { value: string; onChange: (value: s
       if (cancelled || !holder.current) return;
       editor.current = createPromqlEditor({
         parent: holder.current,
-        value,
+        value: draftRef.current,
         onChange: (text) => callbacks.current.onChange(text),
-        onRun: () => callbacks.current.onRun(),
+        onRun: (text) => callbacks.current.onRun(text),
       });
       setLoaded(true);
       editor.current.focus();
@@ -58,6 +61,8 @@ function Editor({ value, onChange, onRun }: { value: string; onChange: (value: s
     };
   }, []);
 
+  // `value` is the query in the URL: it reaches the editor only when the URL changes (history,
+  // links), never as an echo of typing, which would race the editor's own updates.
   useEffect(() => editor.current?.setValue(value), [value]);
 
   return (
@@ -65,7 +70,7 @@ function Editor({ value, onChange, onRun }: { value: string; onChange: (value: s
       {loaded ? null : (
         <textarea
           class="mono explore-fallback"
-          value={value}
+          value={draft}
           rows={2}
           aria-label="PromQL query"
           onInput={(event) => onChange((event.target as HTMLTextAreaElement).value)}
@@ -110,12 +115,14 @@ export default function ExplorePage({ query }: PageProps) {
 
   useEffect(() => setDraft(expr), [expr]);
 
-  const run = () => {
+  /** Runs `text` (the editor's content at Enter) or the draft; a new query becomes a history entry. */
+  const run = (text?: string) => {
+    const next = text ?? draft;
     setNowMs(Date.now());
-    if (draft !== expr)
+    if (next !== expr)
       replaceQuery(
         (parameters) => {
-          parameters.set('query', draft);
+          parameters.set('query', next);
           parameters.delete('left');
         },
         { push: true },
@@ -212,13 +219,13 @@ export default function ExplorePage({ query }: PageProps) {
           }}
           refresh={refresh}
           onRefreshChange={setRefresh}
-          onRefreshNow={run}
+          onRefreshNow={() => run()}
           now={() => Date.now()}
         />
       </div>
       <div class="explore-query">
-        <Editor value={draft} onChange={setDraft} onRun={run} />
-        <button type="button" class="primary" onClick={run} disabled={running && draft === expr} data-testid="run-query">
+        <Editor value={expr} draft={draft} onChange={setDraft} onRun={run} />
+        <button type="button" class="primary" onClick={() => run()} disabled={running && draft === expr} data-testid="run-query">
           {running ? 'Running…' : 'Run query'}
         </button>
       </div>

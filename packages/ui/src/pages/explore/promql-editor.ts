@@ -16,7 +16,7 @@ export interface PromqlEditorOptions {
   value: string;
   onChange: (value: string) => void;
   /** Enter runs the query; Shift+Enter inserts a newline. */
-  onRun: () => void;
+  onRun: (value: string) => void;
   placeholder?: string;
 }
 
@@ -78,7 +78,7 @@ export function createPromqlEditor(options: PromqlEditorOptions): PromqlEditor {
               run: (editorView) => {
                 // With the completion list open, Enter picks the completion instead.
                 if (completionStatus(editorView.state) === 'active') return false;
-                options.onRun();
+                options.onRun(editorView.state.doc.toString());
                 return true;
               },
             },

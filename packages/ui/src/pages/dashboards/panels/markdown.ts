@@ -45,6 +45,12 @@ export function markdownToHtml(markdown: string): string {
       output.push(`<pre><code>${escapeHtml(code.join('\n'))}</code></pre>`);
       continue;
     }
+    if (/^\s*<\/?[a-zA-Z]/.test(line)) {
+      // A line of HTML passes through as HTML (sanitized afterwards), as Markdown allows.
+      flush();
+      output.push(line);
+      continue;
+    }
     const heading = /^(#{1,6})\s+(.*)$/.exec(line);
     if (heading) {
       flush();

@@ -19,7 +19,7 @@ export function PieChartPanel({ panel, series }: { panel: PanelModel; series: Se
     const [x2, y2] = [50 + 48 * Math.cos(end), 50 + 48 * Math.sin(end)];
     const path = share >= 0.9999 ? 'M50,2 A48,48 0 1 1 49.99,2 Z' : `M50,50 L${x1.toFixed(3)},${y1.toFixed(3)} A48,48 0 ${large} 1 ${x2.toFixed(3)},${y2.toFixed(3)} Z`;
     return (
-      <path key={index} d={path} fill={value.color} stroke="var(--surface)" stroke-width="0.5">
+      <path key={index} d={path} fill={value.color} stroke="var(--surface)" stroke-width="0.5" data-value={String(value.value)}>
         <title>{`${value.name}: ${value.text} (${(share * 100).toFixed(1)}%)`}</title>
       </path>
     );

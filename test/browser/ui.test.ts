@@ -1,0 +1,230 @@
+/// <reference lib="dom" />
+/**
+ * The web UI in Debian's Chromium: each seed guide's Grafana dashboard is imported through the UI's
+ * upload, opened against live data, and every panel must show data (chart points or a value); a
+ * current-schema dashboard exercises variables, rows and every panel type; Explore runs a query.
+ * `UPDATE_SCREENSHOTS=1` also writes docs/screenshots/*.png.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { Vigil } from '../../packages/server/src/vigil.ts';
+import { ROOT, tempDir } from '../support/vigil.ts';
+import { browserMissing, launchChromium, seedDashboards, startVigilWithDashboardData } from './browser.ts';
+
+const skip = browserMissing();
+const screenshots = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs/screenshots') : null;
+const currentSchemaFile = join(import.meta.dirname, 'fixtures/current-schema.json');
+
+interface PanelReport {
+  title: string;
+  type: string;
+  state: string;
+  points: number;
+  values: string[];
+  text: string;
+  errors: number;
+}
+
+/** Waits until no panel is loading, then reports what each drew. */
+async function panelReports(page: Page): Promise<PanelReport[]> {
+  await page.waitForSelector('section.panel', { timeout: 15_000 });
+  await page.waitForFunction(() => [...document.querySelectorAll('section.panel')].every((panel) => panel.getAttribute('data-panel-state') !== 'loading'), undefined, { timeout: 15_000 });
+  return page.locator('section.panel').evaluateAll((panels) =>
+    panels.map((panel) => ({
+      title: panel.getAttribute('aria-label') ?? '',
+      type: panel.getAttribute('data-panel-type') ?? '',
+      state: panel.getAttribute('data-panel-state') ?? '',
+      points: [...panel.querySelectorAll('.chart')].reduce((total, chart) => total + Number(chart.getAttribute('data-points') ?? 0), 0) + (panel.querySelector('.chart canvas') ? 0 : -1_000_000),
+      values: [...panel.querySelectorAll('[data-value]')].map((element) => element.getAttribute('data-value') ?? ''),
+      text: (panel.querySelector('.panel-body') as HTMLElement | null)?.innerText ?? '',
+      errors: Number(panel.getAttribute('data-errors') ?? 0),
+    })),
+  );
+}
+
+function assertPanelHasData(panel: PanelReport, where: string): void {
+  const label = `${where}: panel "${panel.title}" (${panel.type})`;
+  assert.equal(panel.state, 'done', `${label} did not finish: ${panel.text}`);
+  if (panel.type === 'timeseries') {
+    assert.ok(panel.points > 0, `${label} drew no points on a uPlot canvas`);
+  } else if (panel.type === 'stat' || panel.type === 'gauge' || panel.type === 'bargauge' || panel.type === 'piechart') {
+    assert.ok(panel.values.length > 0 && panel.values.every((value) => value !== '' && Number.isFinite(Number(value))), `${label} shows no value: ${JSON.stringify(panel.values)} ${panel.text}`);
+  } else if (panel.type === 'table') {
+    assert.ok(panel.text.split('\n').length > 1, `${label} has no rows`);
+  } else if (panel.type === 'text') {
+    assert.notEqual(panel.text.trim(), '', `${label} is empty`);
+  }
+  assert.equal(panel.errors, 0, `${label} reports errors: ${panel.text}`);
+  assert.doesNotMatch(panel.text, /No data/, `${label}`);
+}
+
+async function importThroughUi(page: Page, baseUrl: string, file: string): Promise<void> {
+  await page.goto(`${baseUrl}/dashboards`);
+  await page.locator('[data-testid=dashboard-upload]').setInputFiles(file);
+  await page.waitForURL(/\/d\/[^/]+\/[^/?]+/, { timeout: 15_000 });
+}
+
+describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
+  const dir = tempDir('vigil-ui-browser-');
+  let vigil: Vigil;
+  let browser: Browser;
+  let page: Page;
+  const seeds = seedDashboards();
+
+  before(async () => {
+    const dashboards = [...seeds.map((seed) => seed.json), JSON.parse(readFileSync(currentSchemaFile, 'utf8')) as Record<string, unknown>];
+    vigil = await startVigilWithDashboardData(join(dir.path, 'data'), dashboards);
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    (page as Page & { errors: string[] }).errors = errors;
+  });
+
+  after(async () => {
+    await browser?.close();
+    await vigil?.stop();
+    dir.remove();
+  });
+
+  it('finds the seed dashboards', () => {
+    assert.ok(seeds.length >= 5, `expected the seed dashboards under examples/seeds/*/dashboards, found ${seeds.length}`);
+  });
+
+  it('imports each seed dashboard by upload and every panel draws data', async () => {
+    for (const seed of seeds) {
+      await importThroughUi(page, vigil.url, seed.file);
+      const panels = await panelReports(page);
+      const expected = ((seed.json.dashboard ?? seed.json) as { panels: unknown[] }).panels.length;
+      assert.equal(panels.length, expected, `${seed.file}: ${panels.length} panels shown of ${expected}`);
+      for (const panel of panels) assertPanelHasData(panel, seed.file);
+      if (screenshots && /metamask-integration-service/.test(seed.file)) {
+        mkdirSync(screenshots, { recursive: true });
+        await page.screenshot({ path: join(screenshots, 'dashboard-seed.png') });
+      }
+    }
+    // Imported dashboards are saved: the list shows them.
+    await page.goto(`${vigil.url}/dashboards`);
+    for (const seed of seeds) {
+      const title = ((seed.json.dashboard ?? seed.json) as { title: string }).title;
+      await page.getByRole('link', { name: title, exact: true }).waitFor({ timeout: 5000 });
+    }
+    assert.deepEqual((page as Page & { errors: string[] }).errors, []);
+  });
+
+  it('renders the current schema: variables, rows, stat, gauge, bar gauge, pie, table, text and unsupported panels', async () => {
+    await importThroughUi(page, vigil.url, currentSchemaFile);
+    assert.match(page.url(), /\/d\/vigil-ui-current\/vigil-ui---current-schema/);
+    const panels = await panelReports(page);
+    const byTitle = new Map(panels.map((panel) => [panel.title, panel]));
+    for (const title of ['Requests by method (All)', 'p95 latency on /api/orders', 'Cache hit ratio', 'Active DB connections', 'Pool by status', 'Requests by endpoint', 'Circuit breakers', 'About']) {
+      const panel = byTitle.get(title);
+      assert.ok(panel, `no panel "${title}" among ${[...byTitle.keys()].join(', ')}`);
+      assertPanelHasData(panel, 'current schema');
+    }
+    // Stacked series with a table legend carrying the requested calcs.
+    assert.match(byTitle.get('Requests by method (All)')!.text, /Mean[\s\S]*Max[\s\S]*Last \*[\s\S]*GET[\s\S]*POST/);
+    assert.match(byTitle.get('Cache hit ratio')!.text, /%/);
+    // Markdown renders, variables interpolate, scripts do not run.
+    assert.match(byTitle.get('About')!.text, /window 5m, range 21600s/);
+    assert.equal(await page.evaluate(() => (window as Window & { injected?: boolean }).injected), undefined);
+    // The collapsed row holds its panels until opened; the unsupported type says so in place.
+    assert.equal(byTitle.has('Auth failures'), false);
+    await page.getByRole('button', { name: /Security \(collapsed\)/ }).click();
+    const opened = await panelReports(page);
+    const heatmap = opened.find((panel) => panel.title === 'Latency heatmap');
+    assert.equal(heatmap?.state, 'unsupported');
+    assert.match(heatmap.text, /Panel type heatmap is not supported yet/);
+    assertPanelHasData(opened.find((panel) => panel.title === 'Auth failures')!, 'collapsed row');
+
+    // Choosing one method rewrites the query as Grafana does and lands in the URL.
+    await page.locator('[data-variable=method] .variable-button').click();
+    await page.locator('.variable-popover label', { hasText: 'GET' }).locator('input').check();
+    await page.waitForURL(/var-method=GET/);
+    await page.keyboard.press('Escape');
+    await page.locator('.variable-popover').waitFor({ state: 'detached' });
+    const filtered = await panelReports(page);
+    const methodPanel = filtered.find((panel) => panel.title.startsWith('Requests by method'))!;
+    assert.equal(methodPanel.title, 'Requests by method (GET)');
+    assert.doesNotMatch(methodPanel.text, /POST/);
+    if (screenshots) await page.screenshot({ path: join(screenshots, 'dashboard.png'), fullPage: true });
+
+    // A link reproduces the view: range and variables from the URL.
+    const link = new URL(page.url());
+    link.searchParams.set('from', 'now-1h');
+    await page.goto(link.toString());
+    await page.getByRole('button', { name: 'Last 1 hour' }).waitFor();
+    assert.equal((await panelReports(page)).find((panel) => panel.title.startsWith('Requests by method'))?.title, 'Requests by method (GET)');
+  });
+
+  it('zooms by dragging on a chart: the URL gets the absolute range', async () => {
+    await page.goto(`${vigil.url}/d/vigil-ui-current/vigil-ui---current-schema?from=now-6h&to=now`);
+    await panelReports(page);
+    const over = page.locator('section.panel[data-panel-id="1"] .u-over');
+    const box = (await over.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForURL(/from=\d{13}&to=\d{13}/);
+    const url = new URL(page.url());
+    const span = Number(url.searchParams.get('to')) - Number(url.searchParams.get('from'));
+    assert.ok(span > 90 * 60_000 && span < 130 * 60_000, `zoomed span ${span} ms should be about 30 % of 6 h`);
+    for (const panel of await panelReports(page)) if (panel.type === 'timeseries') assert.ok(panel.points > 0);
+  });
+
+  it('Explore: completes metric names, runs a query and graphs it; the query is in the URL', async () => {
+    await page.goto(`${vigil.url}/explore?from=now-3h&to=now`);
+    const editor = page.locator('.cm-content');
+    await editor.waitFor({ timeout: 10_000 });
+    await editor.click();
+    await page.keyboard.type('bridge_database_conn');
+    const completions = page.locator('.cm-tooltip-autocomplete');
+    await completions.waitFor({ timeout: 5000 });
+    assert.match(await completions.innerText(), /bridge_database_connections_active/);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('sum by (endpoint) (rate(http_requests_total[5m]))');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/query=sum/);
+    await page.waitForSelector('.explore-graph[data-series-count="2"] .chart canvas', { timeout: 10_000 });
+    const points = Number(await page.locator('.explore-graph .chart').getAttribute('data-points'));
+    assert.ok(points > 500, `the Explore graph holds ${points} points`);
+    if (screenshots) await page.screenshot({ path: join(screenshots, 'explore.png') });
+
+    // Table view runs the instant query; a bad query shows the server's parse error.
+    await page.getByRole('tab', { name: 'Table' }).click();
+    await page.waitForSelector('.explore-table table.data tbody tr');
+    assert.match(await page.locator('.explore-table').innerText(), /\{endpoint="\/api\/orders"\}/);
+    await page.goto(`${vigil.url}/explore?query=${encodeURIComponent('sum(rate(x[5m])')}`);
+    await page.locator('.error-box').waitFor({ timeout: 10_000 });
+    assert.match(await page.locator('.error-box').innerText(), /parse error/);
+  });
+
+  it('serves the theme toggle and a phone layout', async () => {
+    await page.goto(`${vigil.url}/d/vigil-ui-current/vigil-ui---current-schema`);
+    await panelReports(page);
+    const initial = await page.evaluate(() => document.documentElement.dataset.theme);
+    await page.getByRole('button', { name: /Switch to (dark|light) theme/ }).click();
+    const toggled = await page.evaluate(() => document.documentElement.dataset.theme);
+    assert.notEqual(toggled, initial);
+    if (toggled !== 'dark') await page.getByRole('button', { name: /Switch to dark theme/ }).click();
+    if (screenshots) await page.screenshot({ path: join(screenshots, 'dashboard-dark.png'), fullPage: true });
+
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
+    try {
+      await phone.goto(`${vigil.url}/d/vigil-ui-current/vigil-ui---current-schema`);
+      const panels = await panelReports(phone);
+      assert.ok(panels.length > 0);
+      const widths = await phone.locator('section.panel').evaluateAll((elements) => elements.map((element) => element.getBoundingClientRect().width));
+      assert.ok(widths.every((width) => width > 300), `panels on a phone take the full width: ${widths.join(', ')}`);
+      if (screenshots) await phone.screenshot({ path: join(screenshots, 'dashboard-phone.png') });
+    } finally {
+      await phone.close();
+    }
+  });
+});
