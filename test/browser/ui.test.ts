@@ -7,7 +7,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Vigil } from '../../packages/server/src/vigil.ts';
@@ -152,12 +152,50 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
     assert.doesNotMatch(methodPanel.text, /POST/);
     if (screenshots) await page.screenshot({ path: join(screenshots, 'dashboard.png'), fullPage: true });
 
+    // Save writes the view's variables and range back as the dashboard's defaults (Grafana JSON).
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByText('Saved', { exact: true }).waitFor({ timeout: 5000 });
+    const stored = (await (await fetch(`${vigil.url}/api/dashboards/uid/vigil-ui-current`)).json()) as { dashboard: { time: unknown; templating: { list: { name: string; current: unknown }[] } } };
+    assert.deepEqual(stored.dashboard.time, { from: 'now-6h', to: 'now' });
+    assert.deepEqual(stored.dashboard.templating.list.find((variable) => variable.name === 'method')?.current, { text: ['GET'], value: ['GET'] });
+
     // A link reproduces the view: range and variables from the URL.
     const link = new URL(page.url());
     link.searchParams.set('from', 'now-1h');
     await page.goto(link.toString());
     await page.getByRole('button', { name: 'Last 1 hour' }).waitFor();
     assert.equal((await panelReports(page)).find((panel) => panel.title.startsWith('Requests by method'))?.title, 'Requests by method (GET)');
+  });
+
+  it('a 10-panel dashboard over 6 hours reaches the screen within a second of its data arriving', async (t) => {
+    const queries = [
+      'sum by (method) (rate(http_requests_total[5m]))',
+      'sum by (endpoint) (rate(http_requests_total[5m]))',
+      'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))',
+      'rate(metamask_api_requests_total[5m])',
+      'bridge_conductor_circuit_breaker_state',
+      'bridge_database_connections_active',
+      'db_connection_pool',
+      'rate(bridge_events_received_total[5m])',
+    ];
+    const panels = [
+      ...queries.map((expr, index) => ({ id: index + 1, type: 'timeseries', title: `Series ${index + 1}`, gridPos: { x: (index % 2) * 12, y: Math.floor(index / 2) * 8, w: 12, h: 8 }, targets: [{ refId: 'A', expr }] })),
+      { id: 9, type: 'stat', title: 'Sessions', gridPos: { x: 0, y: 32, w: 12, h: 4 }, targets: [{ refId: 'A', expr: 'sum(metamask_user_sessions_active)' }] },
+      { id: 10, type: 'stat', title: 'Pool', gridPos: { x: 12, y: 32, w: 12, h: 4 }, targets: [{ refId: 'A', expr: 'sum(db_connection_pool)' }] },
+    ];
+    const file = join(dir.path, 'ten-panels.json');
+    writeFileSync(file, JSON.stringify({ dashboard: { uid: 'ten-panels', title: 'Ten panels', time: { from: 'now-6h', to: 'now' }, panels } }));
+    await importThroughUi(page, vigil.url, file);
+    const reports = await panelReports(page);
+    assert.equal(reports.length, 10);
+    for (const report of reports) assertPanelHasData(report, 'ten panels');
+    await page.waitForFunction(() => [...document.querySelectorAll('section.panel')].every((panel) => panel.hasAttribute('data-render-ms')));
+    const renderTimes = await page.locator('section.panel').evaluateAll((elements) => elements.map((element) => Number(element.getAttribute('data-render-ms'))));
+    const slowest = Math.max(...renderTimes);
+    t.diagnostic(`data to screen per panel (ms): ${renderTimes.join(', ')}`);
+    assert.ok(slowest < 1000, `slowest panel took ${slowest} ms from data to screen (${renderTimes.join(', ')})`);
+    const points = reports.reduce((total, report) => total + Math.max(0, report.points), 0);
+    assert.ok(points > 10_000, `the dashboard holds ${points} points`);
   });
 
   it('zooms by dragging on a chart: the URL gets the absolute range', async () => {

@@ -1,6 +1,6 @@
 /** One dashboard at `/d/<uid>/<slug>`: variables, time controls and the panel grid, all in the URL. */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { getDashboard } from '../../api/dashboards.ts';
+import { getDashboard, saveDashboard } from '../../api/dashboards.ts';
 import { TimeRangePicker } from '../../components/time-range-picker.tsx';
 import { isRelative, parseInterval, resolveRange } from '../../components/format/time.ts';
 import type { RawTimeRange } from '../../components/format/time.ts';
@@ -34,6 +34,25 @@ function expandRepeats(panels: PanelModel[], variables: Map<string, VariableStat
   return result;
 }
 
+/**
+ * The dashboard JSON with the current view as its defaults (time range, refresh, variable
+ * selections), as Grafana's "save current time range and variables" writes it.
+ */
+function withCurrentView(dashboard: DashboardModel, raw: RawTimeRange, refresh: string, variables: Map<string, VariableState> | null): Record<string, unknown> {
+  const source = structuredClone(dashboard.source);
+  source.time = { from: raw.from, to: raw.to };
+  source.refresh = refresh;
+  const templating = source.templating as { list?: Record<string, unknown>[] } | undefined;
+  for (const variable of templating?.list ?? []) {
+    const state = variables?.get(String(variable.name));
+    if (!state) continue;
+    const all = state.selected.length === 1 && state.selected[0] === ALL_VALUE;
+    const texts = state.selected.map((value) => (value === ALL_VALUE ? 'All' : (state.options.find((option) => option.value === value)?.text ?? value)));
+    variable.current = state.model.multi ? { text: texts, value: all ? ['$__all'] : state.selected } : { text: texts[0] ?? '', value: all ? '$__all' : (state.selected[0] ?? '') };
+  }
+  return source;
+}
+
 function downloadJson(dashboard: DashboardModel): void {
   const blob = new Blob([`${JSON.stringify(dashboard.source, null, 2)}\n`], { type: 'application/json' });
   const link = document.createElement('a');
@@ -52,6 +71,8 @@ export default function DashboardPage({ params, query }: PageProps) {
   const [refreshKey, setRefreshKey] = useState(0);
   const [rowState, setRowState] = useState<Map<number, boolean>>(new Map());
   const chosen = useRef(new Map<string, string[]>());
+  const [saveState, setSaveState] = useState<{ saving: boolean; message: string | null; failed: boolean }>({ saving: false, message: null, failed: false });
+  const [saved, setSaved] = useState(true);
 
   useEffect(() => {
     let cancelled = false;
@@ -60,6 +81,7 @@ export default function DashboardPage({ params, query }: PageProps) {
     setVariables(null);
     chosen.current = new Map();
     const unsaved = unsavedDashboard(uid);
+    setSaved(!unsaved);
     const load = unsaved ? Promise.resolve({ dashboard: unsaved, meta: {} as Record<string, unknown> }) : getDashboard(uid);
     load
       .then((answer) => {
@@ -162,6 +184,23 @@ export default function DashboardPage({ params, query }: PageProps) {
           / {dashboard.title}
         </h1>
         <span class="spacer" />
+        {saveState.message ? <span class={saveState.failed ? 'error-text' : 'muted'}>{saveState.message}</span> : null}
+        <button
+          type="button"
+          title="Save the current time range, refresh and variable values as this dashboard's defaults"
+          disabled={saveState.saving}
+          onClick={() => {
+            setSaveState({ saving: true, message: null, failed: false });
+            saveDashboard(withCurrentView(dashboard, raw, refresh, variables), true)
+              .then(() => {
+                setSaved(true);
+                setSaveState({ saving: false, message: 'Saved', failed: false });
+              })
+              .catch((error: Error) => setSaveState({ saving: false, message: `Not saved: ${error.message}`, failed: true }));
+          }}
+        >
+          {saved ? 'Save' : 'Save to Vigil'}
+        </button>
         <button type="button" title="Download the dashboard as Grafana JSON" onClick={() => downloadJson(dashboard)}>
           ⤓ JSON
         </button>

@@ -25,6 +25,8 @@ export interface PanelViewProps {
 
 export function PanelView({ panel, context, refreshKey, onZoom, style }: PanelViewProps) {
   const body = useRef<HTMLDivElement>(null);
+  const frame = useRef<HTMLElement>(null);
+  const receivedAt = useRef(0);
   const [data, setData] = useState<PanelData | null>(null);
   const [loading, setLoading] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
@@ -41,6 +43,7 @@ export function PanelView({ panel, context, refreshKey, onZoom, style }: PanelVi
     loadPanelData(panel, { ...context, widthPixels, signal: controller.signal })
       .then((result) => {
         if (controller.signal.aborted) return;
+        receivedAt.current = performance.now();
         setData(result);
         setFailure(null);
         setLoading(false);
@@ -52,6 +55,14 @@ export function PanelView({ panel, context, refreshKey, onZoom, style }: PanelVi
       });
     return () => controller.abort();
   }, [panel, refreshKey]);
+
+  // How long the data took to reach the screen (after the next paint), for tests and profiling.
+  useEffect(() => {
+    if (!data || receivedAt.current === 0) return;
+    const started = receivedAt.current;
+    const handle = requestAnimationFrame(() => frame.current?.setAttribute('data-render-ms', String(Math.round(performance.now() - started))));
+    return () => cancelAnimationFrame(handle);
+  }, [data]);
 
   let content;
   if (!supported) {
@@ -97,6 +108,7 @@ export function PanelView({ panel, context, refreshKey, onZoom, style }: PanelVi
 
   return (
     <section
+      ref={frame}
       class={`panel card ${panel.transparent ? 'panel-transparent' : ''}`}
       style={style}
       data-panel-id={panel.id}
