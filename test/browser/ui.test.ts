@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 /**
  * The web UI in Debian's Chromium: each seed guide's Grafana dashboard is imported through the UI's
  * upload, opened against live data, and every panel must show data (chart points or a value); a
@@ -13,6 +12,19 @@ import type { Browser, Page } from 'playwright-core';
 import type { Vigil } from '../../packages/server/src/vigil.ts';
 import { ROOT, tempDir } from '../support/vigil.ts';
 import { browserMissing, launchChromium, seedDashboards, startVigilWithDashboardData } from './browser.ts';
+
+// Callbacks given to page.evaluate run in the browser, where these exist; the Node type-check has no
+// DOM library (adding it would change fetch's types for every other file), so they are declared here.
+interface BrowserElement {
+  getAttribute(name: string): string | null;
+  hasAttribute(name: string): boolean;
+  querySelector(selector: string): BrowserElement | null;
+  querySelectorAll(selector: string): Iterable<BrowserElement>;
+  getBoundingClientRect(): { width: number; height: number };
+  innerText: string;
+}
+declare const document: { querySelectorAll(selector: string): Iterable<BrowserElement>; documentElement: { dataset: Record<string, string | undefined> } };
+declare const window: { injected?: boolean };
 
 const skip = browserMissing();
 const screenshots = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs/screenshots') : null;
@@ -39,7 +51,7 @@ async function panelReports(page: Page): Promise<PanelReport[]> {
       state: panel.getAttribute('data-panel-state') ?? '',
       points: [...panel.querySelectorAll('.chart')].reduce((total, chart) => total + Number(chart.getAttribute('data-points') ?? 0), 0) + (panel.querySelector('.chart canvas') ? 0 : -1_000_000),
       values: [...panel.querySelectorAll('[data-value]')].map((element) => element.getAttribute('data-value') ?? ''),
-      text: (panel.querySelector('.panel-body') as HTMLElement | null)?.innerText ?? '',
+      text: panel.querySelector('.panel-body')?.innerText ?? '',
       errors: Number(panel.getAttribute('data-errors') ?? 0),
     })),
   );
@@ -130,7 +142,7 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
     assert.match(byTitle.get('Cache hit ratio')!.text, /%/);
     // Markdown renders, variables interpolate, scripts do not run.
     assert.match(byTitle.get('About')!.text, /window 5m, range 21600s/);
-    assert.equal(await page.evaluate(() => (window as Window & { injected?: boolean }).injected), undefined);
+    assert.equal(await page.evaluate(() => window.injected), undefined);
     // The collapsed row holds its panels until opened; the unsupported type says so in place.
     assert.equal(byTitle.has('Auth failures'), false);
     await page.getByRole('button', { name: /Security \(collapsed\)/ }).click();
