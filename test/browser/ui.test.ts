@@ -140,6 +140,9 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
     // Stacked series with a table legend carrying the requested calcs.
     assert.match(byTitle.get('Requests by method (All)')!.text, /Mean[\s\S]*Max[\s\S]*Last \*[\s\S]*GET[\s\S]*POST/);
     assert.match(byTitle.get('Cache hit ratio')!.text, /%/);
+    // Value mappings: circuit breaker values read as closed/open.
+    assert.match(byTitle.get('Circuit breakers')!.text, /\b(closed|open)\b/);
+    assert.doesNotMatch(byTitle.get('Circuit breakers')!.text, /\t\d+\s*$/m);
     // Markdown renders, variables interpolate, scripts do not run.
     assert.match(byTitle.get('About')!.text, /window 5m, range 21600s/);
     assert.equal(await page.evaluate(() => window.injected), undefined);

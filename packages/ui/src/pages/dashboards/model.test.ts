@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compactLayout, normalizeDashboard, sections, unwrapDashboard } from './model.ts';
+import { compactLayout, mapValue, normalizeDashboard, sections, unwrapDashboard } from './model.ts';
 
 test('bare and {"dashboard": …} wrapped JSON; anything else is refused with the reason', () => {
   assert.deepEqual(unwrapDashboard({ dashboard: { title: 'x', panels: [] } }), { title: 'x', panels: [] });
@@ -77,4 +77,38 @@ test('current schema: fieldConfig, options, gridPos, compaction closes vertical 
   assert.equal(series.fieldConfig.custom.drawStyle, 'bars');
   assert.deepEqual(series.options.legend, { showLegend: true, displayMode: 'table', placement: 'right', calcs: ['mean'] });
   assert.deepEqual(compactLayout(model.panels).get(series), { x: 0, y: 4, w: 24, h: 8 });
+});
+
+test('value mappings: current, Grafana 7 and classic singlestat forms; first match wins', () => {
+  const current = normalizeDashboard({
+    panels: [
+      {
+        type: 'stat',
+        fieldConfig: {
+          defaults: {
+            mappings: [
+              { type: 'value', options: { '0': { text: 'Down', color: 'red' }, '1': { text: 'Up', color: 'green' } } },
+              { type: 'range', options: { from: 2, to: 10, result: { text: 'Degraded' } } },
+              { type: 'regex', options: { pattern: '/^1\\d\\d$/', result: { text: 'Hundreds' } } },
+              { type: 'special', options: { match: 'null', result: { text: 'Missing' } } },
+            ],
+          },
+        },
+      },
+    ],
+  }).panels[0].fieldConfig.mappings;
+  assert.equal(mapValue(0, current)?.text, 'Down');
+  assert.equal(mapValue(1, current)?.color, 'green');
+  assert.equal(mapValue(5, current)?.text, 'Degraded');
+  assert.equal(mapValue(150, current)?.text, 'Hundreds');
+  assert.equal(mapValue(null, current)?.text, 'Missing');
+  assert.equal(mapValue(11, current), null);
+
+  const grafana7 = normalizeDashboard({ panels: [{ type: 'stat', fieldConfig: { defaults: { mappings: [{ id: 0, type: 1, value: '1', text: 'UP' }, { id: 1, type: 2, from: '2', to: '5', text: 'MANY' }] } } }] }).panels[0].fieldConfig.mappings;
+  assert.equal(mapValue(1, grafana7)?.text, 'UP');
+  assert.equal(mapValue(3, grafana7)?.text, 'MANY');
+
+  const classic = normalizeDashboard({ panels: [{ type: 'singlestat', valueMaps: [{ value: '0', op: '=', text: 'DOWN' }, { value: 'null', op: '=', text: 'N/A' }], mappingType: 1 }] }).panels[0].fieldConfig.mappings;
+  assert.equal(mapValue(0, classic)?.text, 'DOWN');
+  assert.equal(mapValue(null, classic)?.text, 'N/A');
 });

@@ -31,8 +31,16 @@ export interface Threshold {
   color: string;
 }
 
+/** Grafana's value mappings: a value (or range, regex, special value) shown as text and/or colour. */
+export type ValueMapping =
+  | { type: 'value'; value: string; text?: string; color?: string }
+  | { type: 'range'; from: number | null; to: number | null; text?: string; color?: string }
+  | { type: 'regex'; pattern: string; text?: string; color?: string }
+  | { type: 'special'; match: 'null' | 'nan' | 'null+nan' | 'true' | 'false' | 'empty'; text?: string; color?: string };
+
 export interface FieldDefaults {
   unit: string;
+  mappings: ValueMapping[];
   decimals: number | null;
   min: number | null;
   max: number | null;
@@ -216,6 +224,7 @@ function fieldDefaults(panel: Record<string, any>, classic: boolean): FieldDefau
   const custom = isObject(defaults.custom) ? defaults.custom : {};
   const field: FieldDefaults = {
     unit: text(defaults.unit),
+    mappings: valueMappings(defaults.mappings),
     decimals: numberOrNull(defaults.decimals),
     min: numberOrNull(defaults.min),
     max: numberOrNull(defaults.max),
@@ -258,6 +267,7 @@ function fieldDefaults(panel: Record<string, any>, classic: boolean): FieldDefau
     if (panel.nullPointMode === 'connected') field.custom.spanNulls = true;
   }
   if (panel.type === 'singlestat' || panel.type === 'singlestat2') {
+    field.mappings = [...field.mappings, ...classicValueMaps(panel)];
     field.unit = text(panel.format) || field.unit;
     field.decimals = numberOrNull(panel.decimals) ?? field.decimals;
     if (isObject(panel.gauge)) {
@@ -276,6 +286,93 @@ function fieldDefaults(panel: Record<string, any>, classic: boolean): FieldDefau
     };
   }
   return field;
+}
+
+function result(entry: Record<string, any>): { text?: string; color?: string } {
+  const mapped: { text?: string; color?: string } = {};
+  if (typeof entry.text === 'string' && entry.text !== '') mapped.text = entry.text;
+  if (typeof entry.color === 'string' && entry.color !== '') mapped.color = entry.color;
+  return mapped;
+}
+
+/** `fieldConfig.defaults.mappings`, in both the Grafana 8+ form and the Grafana 7 `{type: 1|2}` form. */
+function valueMappings(list: unknown): ValueMapping[] {
+  if (!Array.isArray(list)) return [];
+  const mappings: ValueMapping[] = [];
+  for (const mapping of list.filter(isObject)) {
+    const options = isObject(mapping.options) ? mapping.options : {};
+    switch (mapping.type) {
+      case 'value':
+        for (const [value, entry] of Object.entries(options)) if (isObject(entry)) mappings.push({ type: 'value', value, ...result(entry) });
+        break;
+      case 'range':
+        mappings.push({ type: 'range', from: numberOrNull(options.from), to: numberOrNull(options.to), ...result(isObject(options.result) ? options.result : {}) });
+        break;
+      case 'regex':
+        mappings.push({ type: 'regex', pattern: text(options.pattern), ...result(isObject(options.result) ? options.result : {}) });
+        break;
+      case 'special':
+        if (['null', 'nan', 'null+nan', 'true', 'false', 'empty'].includes(options.match)) mappings.push({ type: 'special', match: options.match, ...result(isObject(options.result) ? options.result : {}) });
+        break;
+      case 1:
+        mappings.push(mapping.value === 'null' ? { type: 'special', match: 'null', ...result(mapping) } : { type: 'value', value: text(mapping.value), ...result(mapping) });
+        break;
+      case 2:
+        mappings.push({ type: 'range', from: numberOrNull(mapping.from), to: numberOrNull(mapping.to), ...result(mapping) });
+        break;
+      default:
+        break;
+    }
+  }
+  return mappings;
+}
+
+/** Classic singlestat `valueMaps` / `rangeMaps` (which one applies is `mappingType`: 1 values, 2 ranges). */
+function classicValueMaps(panel: Record<string, any>): ValueMapping[] {
+  const mappings: ValueMapping[] = [];
+  const useRanges = panel.mappingType === 2;
+  if (!useRanges && Array.isArray(panel.valueMaps)) {
+    for (const entry of panel.valueMaps.filter(isObject)) mappings.push(entry.value === 'null' ? { type: 'special', match: 'null', ...result(entry) } : { type: 'value', value: text(entry.value), ...result(entry) });
+  }
+  if (useRanges && Array.isArray(panel.rangeMaps)) {
+    for (const entry of panel.rangeMaps.filter(isObject)) mappings.push({ type: 'range', from: numberOrNull(entry.from), to: numberOrNull(entry.to), ...result(entry) });
+  }
+  return mappings;
+}
+
+/** The first mapping that applies to `value`, as Grafana picks it. */
+export function mapValue(value: number | null, mappings: ValueMapping[]): { text?: string; color?: string } | null {
+  for (const mapping of mappings) {
+    switch (mapping.type) {
+      case 'value':
+        if (value !== null && Number(mapping.value) === value && mapping.value.trim() !== '') return mapping;
+        break;
+      case 'range':
+        if (value !== null && !Number.isNaN(value) && (mapping.from === null || value >= mapping.from) && (mapping.to === null || value <= mapping.to)) return mapping;
+        break;
+      case 'regex':
+        if (value !== null && safeRegex(mapping.pattern)?.test(String(value))) return mapping;
+        break;
+      case 'special': {
+        const isNull = value === null;
+        const isNan = value !== null && Number.isNaN(value);
+        if ((mapping.match === 'null' && isNull) || (mapping.match === 'nan' && isNan) || (mapping.match === 'null+nan' && (isNull || isNan)) || (mapping.match === 'true' && value === 1) || (mapping.match === 'false' && value === 0)) return mapping;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return null;
+}
+
+function safeRegex(pattern: string): RegExp | null {
+  const literal = /^\/(.*)\/([gimsuy]*)$/s.exec(pattern);
+  try {
+    return literal ? new RegExp(literal[1], literal[2].replace('g', '')) : new RegExp(pattern);
+  } catch {
+    return null;
+  }
 }
 
 function panelOptions(panel: Record<string, any>, type: string): PanelOptions {

@@ -1,7 +1,7 @@
 /** Reduced values for stat, gauge, bar gauge, pie and table panels: value, text and threshold colour. */
 import { formatValue, formattedToString } from '../../../components/format/units.ts';
 import type { FormattedValue } from '../../../components/format/units.ts';
-import { resolveColor, seriesColor } from '../model.ts';
+import { mapValue, resolveColor, seriesColor } from '../model.ts';
 import type { FieldDefaults, PanelModel } from '../model.ts';
 import { reduceSeries } from '../panel-data.ts';
 import type { Series } from '../panel-data.ts';
@@ -38,10 +38,15 @@ export function displayValues(panel: PanelModel, series: Series[], useThresholds
   const calc = panel.options.reduceOptions.calcs[0] ?? 'lastNotNull';
   const values: DisplayValue[] = [];
   const make = (name: string, value: number | null, entry: Series | null, index: number): DisplayValue => {
-    const formatted = value === null ? { text: field.noValue || 'No data' } : formatValue(value, field.unit, field.decimals);
-    if (panel.options.prefix) formatted.prefix = panel.options.prefix + (formatted.prefix ?? '');
-    if (panel.options.postfix) formatted.suffix = (formatted.suffix ?? '') + panel.options.postfix;
-    return { name, value, formatted, text: formattedToString(formatted), color: useThresholds ? thresholdColor(value, field) : fieldColor(field, index, value), series: entry };
+    const mapped = mapValue(value, field.mappings);
+    let formatted: FormattedValue = value === null ? { text: field.noValue || 'No data' } : formatValue(value, field.unit, field.decimals);
+    if (mapped?.text !== undefined) formatted = { text: mapped.text };
+    else {
+      if (panel.options.prefix) formatted.prefix = panel.options.prefix + (formatted.prefix ?? '');
+      if (panel.options.postfix) formatted.suffix = (formatted.suffix ?? '') + panel.options.postfix;
+    }
+    const color = mapped?.color ? resolveColor(mapped.color) : useThresholds ? thresholdColor(value, field) : fieldColor(field, index, value);
+    return { name, value, formatted, text: formattedToString(formatted), color, series: entry };
   };
   if (panel.options.reduceOptions.values) {
     // "All values": every sample of every series is its own value.

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { formatValueText } from '../../../components/format/units.ts';
+import { mapValue, resolveColor } from '../model.ts';
 import type { PanelModel } from '../model.ts';
 import { reduceSeries } from '../panel-data.ts';
 import type { Series } from '../panel-data.ts';
@@ -54,13 +55,21 @@ export function TablePanel({ panel, series }: { panel: PanelModel; series: Serie
               {labelColumns.map((column) => (
                 <td key={column}>{row.entry.labels[column] ?? ''}</td>
               ))}
-              <td class="number" style={{ color: panel.fieldConfig.color.mode === 'thresholds' ? thresholdColor(row.value, panel.fieldConfig) : undefined }}>
-                {formatValueText(row.value, panel.fieldConfig.unit, panel.fieldConfig.decimals)}
-              </td>
+              <ValueCell panel={panel} value={row.value} />
             </tr>
           ))}
         </tbody>
       </table>
     </div>
+  );
+}
+
+function ValueCell({ panel, value }: { panel: PanelModel; value: number | null }) {
+  const mapped = mapValue(value, panel.fieldConfig.mappings);
+  const color = mapped?.color ? resolveColor(mapped.color) : panel.fieldConfig.color.mode === 'thresholds' ? thresholdColor(value, panel.fieldConfig) : undefined;
+  return (
+    <td class="number" style={{ color }} data-value={value === null ? '' : String(value)}>
+      {mapped?.text ?? formatValueText(value, panel.fieldConfig.unit, panel.fieldConfig.decimals)}
+    </td>
   );
 }
