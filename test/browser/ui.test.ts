@@ -166,6 +166,12 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
     assert.equal(methodPanel.title, 'Requests by method (GET)');
     assert.doesNotMatch(methodPanel.text, /POST/);
     if (screenshots) await page.screenshot({ path: join(screenshots, 'dashboard.png'), fullPage: true });
+    // Back and forward restore the selection: the URL is its only record.
+    await page.goBack();
+    await page.locator('section.panel[aria-label="Requests by method (All)"]').waitFor({ timeout: 10_000 });
+    await page.goForward();
+    await page.locator('section.panel[aria-label="Requests by method (GET)"]').waitFor({ timeout: 10_000 });
+    await panelReports(page);
 
     // Save writes the view's variables and range back as the dashboard's defaults (Grafana JSON).
     await page.getByRole('button', { name: 'Save', exact: true }).click();

@@ -1,5 +1,5 @@
 /** One dashboard at `/d/<uid>/<slug>`: variables, time controls and the panel grid, all in the URL. */
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { getDashboard, saveDashboard } from '../../api/dashboards.ts';
 import { TimeRangePicker } from '../../components/time-range-picker.tsx';
 import { isRelative, parseInterval, resolveRange } from '../../components/format/time.ts';
@@ -70,7 +70,6 @@ export default function DashboardPage({ params, query }: PageProps) {
   const [variables, setVariables] = useState<Map<string, VariableState> | null>(null);
   const [refreshKey, setRefreshKey] = useState(0);
   const [rowState, setRowState] = useState<Map<number, boolean>>(new Map());
-  const chosen = useRef(new Map<string, string[]>());
   const [saveState, setSaveState] = useState<{ saving: boolean; message: string | null; failed: boolean }>({ saving: false, message: null, failed: false });
   const [saved, setSaved] = useState(true);
 
@@ -79,7 +78,6 @@ export default function DashboardPage({ params, query }: PageProps) {
     setDashboard(null);
     setLoadError(null);
     setVariables(null);
-    chosen.current = new Map();
     const unsaved = unsavedDashboard(uid);
     setSaved(!unsaved);
     const load = unsaved ? Promise.resolve({ dashboard: unsaved, meta: {} as Record<string, unknown> }) : getDashboard(uid);
@@ -115,7 +113,6 @@ export default function DashboardPage({ params, query }: PageProps) {
       dashboardTitle: dashboard.title,
       dashboardUid: dashboard.uid,
       urlValues: (name) => new URLSearchParams(window.location.search).getAll(`var-${name}`),
-      chosen: chosen.current,
     }).then((states) => {
       if (cancelled) return;
       setVariables(states);
@@ -146,12 +143,9 @@ export default function DashboardPage({ params, query }: PageProps) {
       { push: true },
     );
   };
+  // The URL is the only record of selections, so back and forward restore them; a later variable
+  // whose value disappears from its new options falls back to All or its first option.
   const setVariable = (name: string, values: string[]) => {
-    chosen.current.set(name, values);
-    // Later variables may depend on this one: they pick again from their new options.
-    const models = dashboard?.variables ?? [];
-    const position = models.findIndex((model) => model.name === name);
-    for (const model of models.slice(position + 1)) chosen.current.delete(model.name);
     replaceQuery(
       (parameters) => {
         parameters.delete(`var-${name}`);

@@ -12,8 +12,6 @@ export interface ResolveContext {
   dashboardUid: string;
   /** `var-<name>` values from the URL. */
   urlValues: (name: string) => string[];
-  /** Selections made in this session (win over the URL and the saved `current`). */
-  chosen?: Map<string, string[]>;
 }
 
 async function queryOptions(model: VariableModel, query: string, range: { startMs: number; endMs: number }): Promise<string[]> {
@@ -117,8 +115,7 @@ export async function resolveVariables(models: VariableModel[], context: Resolve
     } catch (failure) {
       error = `cannot load the options of $${model.name}: ${(failure as Error).message}`;
     }
-    const chosen = context.chosen?.get(model.name);
-    const selected = chosen ?? initialSelection(model, options, context.urlValues(model.name));
+    const selected = initialSelection(model, options, context.urlValues(model.name));
     // The interval variable's `auto` stands for the computed interval.
     const values = model.type === 'interval' ? selected.map((value) => (value === 'auto' ? (options.find((option) => option.text === 'auto')?.value ?? value) : value)) : selected;
     states.set(model.name, { model, options, selected: values, error });
