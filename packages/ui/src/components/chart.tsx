@@ -13,6 +13,10 @@ export interface ChartSeries {
   name: string;
   color: string;
   values: (number | null)[];
+  /** Per-series overrides of the chart-wide settings. */
+  fillOpacity?: number;
+  lineWidth?: number;
+  hideFromLegend?: boolean;
 }
 
 export interface ChartProps {
@@ -93,8 +97,8 @@ export function Chart(props: ChartProps) {
       ...props.series.map((entry, index): uPlot.Series => ({
         label: entry.name,
         stroke: entry.color,
-        width: drawStyle === 'points' ? 0 : (props.lineWidth ?? 1),
-        fill: fill > 0 || stacking !== 'none' ? withAlpha(entry.color, Math.max(fill, stacking !== 'none' ? 40 : 0) / 100) : undefined,
+        width: drawStyle === 'points' ? 0 : (entry.lineWidth ?? props.lineWidth ?? 1),
+        fill: (entry.fillOpacity ?? fill) > 0 || stacking !== 'none' ? withAlpha(entry.color, Math.max(entry.fillOpacity ?? fill, stacking !== 'none' ? 40 : 0) / 100) : undefined,
         spanGaps: props.spanNulls ?? false,
         show: !hidden.has(index),
         paths: drawStyle === 'bars' ? uPlot.paths.bars!({ size: [0.6, 100] }) : drawStyle === 'points' ? () => null : undefined,
@@ -259,7 +263,7 @@ export function Chart(props: ChartProps) {
                 </tr>
               </thead>
               <tbody>
-                {props.series.map((entry, index) => (
+                {props.series.map((entry, index) => entry.hideFromLegend ? null : (
                   <tr key={index} class={hidden.has(index) ? 'legend-hidden' : ''} onClick={(event) => toggle(index, !(event.ctrlKey || event.metaKey || event.shiftKey))}>
                     <td>
                       <span class="swatch" style={{ background: entry.color }} />
@@ -277,7 +281,7 @@ export function Chart(props: ChartProps) {
           </div>
         ) : (
           <div class="chart-legend">
-            {props.series.map((entry, index) => (
+            {props.series.map((entry, index) => entry.hideFromLegend ? null : (
               <button key={index} type="button" class={`legend-item ${hidden.has(index) ? 'legend-hidden' : ''}`} title={entry.name} onClick={(event) => toggle(index, !(event.ctrlKey || event.metaKey || event.shiftKey))}>
                 <span class="swatch" style={{ background: entry.color }} />
                 {entry.name}

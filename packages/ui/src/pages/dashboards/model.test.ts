@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compactLayout, mapValue, normalizeDashboard, sections, unwrapDashboard } from './model.ts';
+import { compactLayout, fieldForSeries, mapValue, normalizeDashboard, sections, unwrapDashboard } from './model.ts';
 
 test('bare and {"dashboard": …} wrapped JSON; anything else is refused with the reason', () => {
   assert.deepEqual(unwrapDashboard({ dashboard: { title: 'x', panels: [] } }), { title: 'x', panels: [] });
@@ -111,4 +111,40 @@ test('value mappings: current, Grafana 7 and classic singlestat forms; first mat
   const classic = normalizeDashboard({ panels: [{ type: 'singlestat', valueMaps: [{ value: '0', op: '=', text: 'DOWN' }, { value: 'null', op: '=', text: 'N/A' }], mappingType: 1 }] }).panels[0].fieldConfig.mappings;
   assert.equal(mapValue(0, classic)?.text, 'DOWN');
   assert.equal(mapValue(null, classic)?.text, 'N/A');
+});
+
+test('overrides apply per series by name, regex and query; classic seriesOverrides by alias', () => {
+  const [panel] = normalizeDashboard({
+    panels: [
+      {
+        type: 'timeseries',
+        fieldConfig: {
+          defaults: { unit: 'short' },
+          overrides: [
+            { matcher: { id: 'byName', options: 'errors' }, properties: [{ id: 'unit', value: 'percent' }, { id: 'color', value: { mode: 'fixed', fixedColor: 'red' } }] },
+            { matcher: { id: 'byRegexp', options: '/^lat.*/' }, properties: [{ id: 'displayName', value: 'Latency' }, { id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } }] },
+            { matcher: { id: 'byFrameRefID', options: 'B' }, properties: [{ id: 'decimals', value: 3 }, { id: 'custom.hideFrom', value: { legend: false, tooltip: false, viz: true } }] },
+            { matcher: { id: 'byType', options: 'number' }, properties: [{ id: 'unit', value: 'bytes' }] },
+          ],
+        },
+      },
+    ],
+  }).panels;
+  const errors = fieldForSeries(panel, { name: 'errors', refId: 'A' });
+  assert.equal(errors.unit, 'percent');
+  assert.deepEqual(errors.color, { mode: 'fixed', fixedColor: 'red' });
+  const latency = fieldForSeries(panel, { name: 'latency_p95', refId: 'A' });
+  assert.equal(latency.displayName, 'Latency');
+  assert.equal(latency.hideFromLegend, true);
+  assert.equal(latency.unit, 'short');
+  const fromB = fieldForSeries(panel, { name: 'other', refId: 'B' });
+  assert.equal(fromB.decimals, 3);
+  assert.equal(fromB.hideFromViz, true);
+  assert.equal(panel.fieldConfig.unit, 'short', 'defaults stay untouched');
+
+  const [classic] = normalizeDashboard({ panels: [{ type: 'graph', seriesOverrides: [{ alias: 'errors', color: '#F2495C', fill: 0 }, { alias: '/^p9/', linewidth: 3 }] }] }).panels;
+  assert.deepEqual(fieldForSeries(classic, { name: 'errors', refId: 'A' }).color, { mode: 'fixed', fixedColor: '#F2495C' });
+  assert.equal(fieldForSeries(classic, { name: 'errors', refId: 'A' }).custom.fillOpacity, 0);
+  assert.equal(fieldForSeries(classic, { name: 'p99', refId: 'A' }).custom.lineWidth, 3);
+  assert.equal(fieldForSeries(classic, { name: 'x', refId: 'A' }).custom.lineWidth, 1);
 });

@@ -98,6 +98,8 @@ export interface PanelModel {
   gridPos: GridPosition;
   targets: Target[];
   fieldConfig: FieldDefaults;
+  /** `fieldConfig.overrides` (and classic `seriesOverrides` alias/colour rules), applied per series. */
+  overrides: FieldOverride[];
   options: PanelOptions;
   maxDataPoints: number | null;
   /** Panel minimum interval (`interval`, e.g. `1m`). */
@@ -288,7 +290,7 @@ function fieldDefaults(panel: Record<string, any>, classic: boolean): FieldDefau
   return field;
 }
 
-function result(entry: Record<string, any>): { text?: string; color?: string } {
+function mappingResult(entry: Record<string, any>): { text?: string; color?: string } {
   const mapped: { text?: string; color?: string } = {};
   if (typeof entry.text === 'string' && entry.text !== '') mapped.text = entry.text;
   if (typeof entry.color === 'string' && entry.color !== '') mapped.color = entry.color;
@@ -303,22 +305,22 @@ function valueMappings(list: unknown): ValueMapping[] {
     const options = isObject(mapping.options) ? mapping.options : {};
     switch (mapping.type) {
       case 'value':
-        for (const [value, entry] of Object.entries(options)) if (isObject(entry)) mappings.push({ type: 'value', value, ...result(entry) });
+        for (const [value, entry] of Object.entries(options)) if (isObject(entry)) mappings.push({ type: 'value', value, ...mappingResult(entry) });
         break;
       case 'range':
-        mappings.push({ type: 'range', from: numberOrNull(options.from), to: numberOrNull(options.to), ...result(isObject(options.result) ? options.result : {}) });
+        mappings.push({ type: 'range', from: numberOrNull(options.from), to: numberOrNull(options.to), ...mappingResult(isObject(options.result) ? options.result : {}) });
         break;
       case 'regex':
-        mappings.push({ type: 'regex', pattern: text(options.pattern), ...result(isObject(options.result) ? options.result : {}) });
+        mappings.push({ type: 'regex', pattern: text(options.pattern), ...mappingResult(isObject(options.result) ? options.result : {}) });
         break;
       case 'special':
-        if (['null', 'nan', 'null+nan', 'true', 'false', 'empty'].includes(options.match)) mappings.push({ type: 'special', match: options.match, ...result(isObject(options.result) ? options.result : {}) });
+        if (['null', 'nan', 'null+nan', 'true', 'false', 'empty'].includes(options.match)) mappings.push({ type: 'special', match: options.match, ...mappingResult(isObject(options.result) ? options.result : {}) });
         break;
       case 1:
-        mappings.push(mapping.value === 'null' ? { type: 'special', match: 'null', ...result(mapping) } : { type: 'value', value: text(mapping.value), ...result(mapping) });
+        mappings.push(mapping.value === 'null' ? { type: 'special', match: 'null', ...mappingResult(mapping) } : { type: 'value', value: text(mapping.value), ...mappingResult(mapping) });
         break;
       case 2:
-        mappings.push({ type: 'range', from: numberOrNull(mapping.from), to: numberOrNull(mapping.to), ...result(mapping) });
+        mappings.push({ type: 'range', from: numberOrNull(mapping.from), to: numberOrNull(mapping.to), ...mappingResult(mapping) });
         break;
       default:
         break;
@@ -332,12 +334,104 @@ function classicValueMaps(panel: Record<string, any>): ValueMapping[] {
   const mappings: ValueMapping[] = [];
   const useRanges = panel.mappingType === 2;
   if (!useRanges && Array.isArray(panel.valueMaps)) {
-    for (const entry of panel.valueMaps.filter(isObject)) mappings.push(entry.value === 'null' ? { type: 'special', match: 'null', ...result(entry) } : { type: 'value', value: text(entry.value), ...result(entry) });
+    for (const entry of panel.valueMaps.filter(isObject)) mappings.push(entry.value === 'null' ? { type: 'special', match: 'null', ...mappingResult(entry) } : { type: 'value', value: text(entry.value), ...mappingResult(entry) });
   }
   if (useRanges && Array.isArray(panel.rangeMaps)) {
-    for (const entry of panel.rangeMaps.filter(isObject)) mappings.push({ type: 'range', from: numberOrNull(entry.from), to: numberOrNull(entry.to), ...result(entry) });
+    for (const entry of panel.rangeMaps.filter(isObject)) mappings.push({ type: 'range', from: numberOrNull(entry.from), to: numberOrNull(entry.to), ...mappingResult(entry) });
   }
   return mappings;
+}
+
+export interface FieldOverride {
+  matcher: { id: 'byName' | 'byRegexp' | 'byFrameRefID' | 'byClassicAlias'; options: string };
+  properties: { id: string; value: unknown }[];
+}
+
+function fieldOverrides(panel: Record<string, any>): FieldOverride[] {
+  const overrides: FieldOverride[] = [];
+  const list = Array.isArray(panel.fieldConfig?.overrides) ? panel.fieldConfig.overrides : [];
+  for (const override of list.filter(isObject)) {
+    const id = override.matcher?.id;
+    if (id !== 'byName' && id !== 'byRegexp' && id !== 'byFrameRefID') continue;
+    overrides.push({ matcher: { id, options: text(override.matcher.options) }, properties: Array.isArray(override.properties) ? override.properties.filter(isObject).map((property: any) => ({ id: text(property.id), value: property.value })) : [] });
+  }
+  // Classic graph: `seriesOverrides` match the legend by name or /regex/; colour, fill and line width carry over.
+  for (const override of (Array.isArray(panel.seriesOverrides) ? panel.seriesOverrides : []).filter(isObject)) {
+    const properties: { id: string; value: unknown }[] = [];
+    if (typeof override.color === 'string') properties.push({ id: 'color', value: { mode: 'fixed', fixedColor: override.color } });
+    if (typeof override.fill === 'number') properties.push({ id: 'custom.fillOpacity', value: override.fill * 10 });
+    if (typeof override.linewidth === 'number') properties.push({ id: 'custom.lineWidth', value: override.linewidth });
+    if (override.legend === false) properties.push({ id: 'custom.hideFrom', value: { legend: true, tooltip: false, viz: false } });
+    if (properties.length > 0 && typeof override.alias === 'string') overrides.push({ matcher: { id: 'byClassicAlias', options: override.alias }, properties });
+  }
+  return overrides;
+}
+
+export interface SeriesField extends FieldDefaults {
+  /** Overrides' `displayName`, or '' to keep the series name. */
+  displayName: string;
+  hideFromLegend: boolean;
+  hideFromViz: boolean;
+}
+
+/** The field config of one series: the defaults with every matching override applied in order. */
+export function fieldForSeries(panel: PanelModel, series: { name: string; refId: string }): SeriesField {
+  const field: SeriesField = { ...panel.fieldConfig, custom: { ...panel.fieldConfig.custom }, hideFromLegend: false, hideFromViz: false };
+  for (const override of panel.overrides) {
+    const { id, options } = override.matcher;
+    const matches =
+      id === 'byName' ? options === series.name
+      : id === 'byFrameRefID' ? options === series.refId
+      : id === 'byRegexp' || (id === 'byClassicAlias' && /^\/.*\/[a-z]*$/s.test(options)) ? (safeRegex(options)?.test(series.name) ?? false)
+      : options === series.name;
+    if (!matches) continue;
+    for (const property of override.properties) {
+      const value = property.value as any;
+      switch (property.id) {
+        case 'unit':
+          field.unit = text(value);
+          break;
+        case 'decimals':
+          field.decimals = numberOrNull(value);
+          break;
+        case 'min':
+          field.min = numberOrNull(value);
+          break;
+        case 'max':
+          field.max = numberOrNull(value);
+          break;
+        case 'displayName':
+        case 'displayNameFromDS':
+          field.displayName = text(value);
+          break;
+        case 'color':
+          if (isObject(value)) field.color = { mode: text(value.mode, 'fixed'), fixedColor: text(value.fixedColor) || undefined };
+          break;
+        case 'thresholds':
+          if (isObject(value) && Array.isArray(value.steps)) field.thresholds = { mode: value.mode === 'percentage' ? 'percentage' : 'absolute', steps: value.steps.map((step: any) => ({ value: numberOrNull(step?.value), color: text(step?.color, 'green') })) };
+          break;
+        case 'mappings':
+          field.mappings = valueMappings(value);
+          break;
+        case 'custom.fillOpacity':
+          field.custom.fillOpacity = numberOrNull(value) ?? field.custom.fillOpacity;
+          break;
+        case 'custom.lineWidth':
+          field.custom.lineWidth = numberOrNull(value) ?? field.custom.lineWidth;
+          break;
+        case 'custom.hideFrom':
+          if (isObject(value)) {
+            field.hideFromLegend = value.legend === true;
+            field.hideFromViz = value.viz === true;
+          }
+          break;
+        default:
+          // Other properties (axis placement, transforms, links) are not drawn yet.
+          break;
+      }
+    }
+  }
+  return field;
 }
 
 /** The first mapping that applies to `value`, as Grafana picks it. */
@@ -479,6 +573,7 @@ function panelModel(panel: Record<string, any>, gridPos: GridPosition): PanelMod
     gridPos,
     targets: targets(panel),
     fieldConfig: fieldDefaults(panel, classic),
+    overrides: fieldOverrides(panel),
     options: panelOptions(panel, type),
     maxDataPoints: numberOrNull(panel.maxDataPoints),
     interval: text(panel.interval),

@@ -1,7 +1,7 @@
 /** Reduced values for stat, gauge, bar gauge, pie and table panels: value, text and threshold colour. */
 import { formatValue, formattedToString } from '../../../components/format/units.ts';
 import type { FormattedValue } from '../../../components/format/units.ts';
-import { mapValue, resolveColor, seriesColor } from '../model.ts';
+import { fieldForSeries, mapValue, resolveColor, seriesColor } from '../model.ts';
 import type { FieldDefaults, PanelModel } from '../model.ts';
 import { reduceSeries } from '../panel-data.ts';
 import type { Series } from '../panel-data.ts';
@@ -34,10 +34,12 @@ export function fieldColor(field: FieldDefaults, index: number, value: number | 
 }
 
 export function displayValues(panel: PanelModel, series: Series[], useThresholds: boolean): DisplayValue[] {
-  const field = panel.fieldConfig;
   const calc = panel.options.reduceOptions.calcs[0] ?? 'lastNotNull';
   const values: DisplayValue[] = [];
-  const make = (name: string, value: number | null, entry: Series | null, index: number): DisplayValue => {
+  const make = (seriesName: string, value: number | null, entry: Series | null, index: number): DisplayValue => {
+    // Each series may have overrides (unit, decimals, thresholds, mappings, colour, name).
+    const field = entry ? fieldForSeries(panel, entry) : panel.fieldConfig;
+    const name = field.displayName || seriesName;
     const mapped = mapValue(value, field.mappings);
     let formatted: FormattedValue = value === null ? { text: field.noValue || 'No data' } : formatValue(value, field.unit, field.decimals);
     if (mapped?.text !== undefined) formatted = { text: mapped.text };
@@ -55,6 +57,6 @@ export function displayValues(panel: PanelModel, series: Series[], useThresholds
     }
     return values.slice(0, panel.options.reduceOptions.limit ?? 5000);
   }
-  for (const [index, entry] of series.entries()) values.push(make(field.displayName || entry.name, reduceSeries(entry, calc), entry, index));
+  for (const [index, entry] of series.entries()) values.push(make(entry.name, reduceSeries(entry, calc), entry, index));
   return values;
 }

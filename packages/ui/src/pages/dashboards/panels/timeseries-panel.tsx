@@ -1,6 +1,6 @@
 import { useMemo } from 'preact/hooks';
 import { Chart } from '../../../components/chart.tsx';
-import { calcNames, seriesColor } from '../model.ts';
+import { calcNames, fieldForSeries, resolveColor, seriesColor } from '../model.ts';
 import type { PanelModel } from '../model.ts';
 import { alignSeries, reduceSeries } from '../panel-data.ts';
 import type { Series } from '../panel-data.ts';
@@ -16,15 +16,31 @@ export interface TimeSeriesPanelProps {
 
 export function TimeSeriesPanel({ panel, series, fromMs, toMs, onZoom }: TimeSeriesPanelProps) {
   const field = panel.fieldConfig;
-  const aligned = useMemo(() => alignSeries(series), [series]);
+  // Series an override hides from the graph are left out entirely, as in Grafana.
+  const shown = useMemo(
+    () =>
+      series
+        .map((entry, index) => ({ entry, index, field: fieldForSeries(panel, entry) }))
+        .filter((item) => !item.field.hideFromViz),
+    [series, panel],
+  );
+  const aligned = useMemo(() => alignSeries(shown.map((item) => item.entry)), [shown]);
   const chartSeries = useMemo(
     () =>
-      series.map((entry, index) => ({
-        name: entry.name,
-        color: field.color.mode === 'palette-classic' || field.color.mode === '' ? seriesColor(index) : fieldColor(field, index, reduceSeries(entry, 'lastNotNull')),
-        values: aligned.ys[index],
+      shown.map(({ entry, index, field: seriesField }, position) => ({
+        name: seriesField.displayName || entry.name,
+        color:
+          seriesField.color.mode === 'fixed' && seriesField.color.fixedColor
+            ? resolveColor(seriesField.color.fixedColor)
+            : seriesField.color.mode === 'palette-classic' || seriesField.color.mode === ''
+              ? seriesColor(index)
+              : fieldColor(seriesField, index, reduceSeries(entry, 'lastNotNull')),
+        values: aligned.ys[position],
+        fillOpacity: seriesField.custom.fillOpacity,
+        lineWidth: seriesField.custom.lineWidth,
+        hideFromLegend: seriesField.hideFromLegend,
       })),
-    [series, aligned, field],
+    [shown, aligned],
   );
   const legend = panel.options.legend;
   return (
@@ -45,7 +61,7 @@ export function TimeSeriesPanel({ panel, series, fromMs, toMs, onZoom }: TimeSer
       spanNulls={field.custom.spanNulls}
       axisLabel={field.custom.axisLabel}
       legend={{ show: legend.showLegend, displayMode: legend.displayMode, placement: legend.placement, calcs: legend.calcs }}
-      legendValues={(index, calc) => reduceSeries(series[index], calc)}
+      legendValues={(index, calc) => reduceSeries(shown[index].entry, calc)}
       calcLabels={calcNames}
       onZoom={onZoom}
     />
