@@ -127,6 +127,21 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
     assert.deepEqual((page as Page & { errors: string[] }).errors, []);
   });
 
+  it('a broken upload says what and where, and nothing is imported', async () => {
+    const broken = join(dir.path, 'broken.json');
+    writeFileSync(broken, '{\n  "title": "x",\n  "panels": [\n    {"type": "graph",}\n  ]\n}\n');
+    await page.goto(`${vigil.url}/dashboards`);
+    await page.locator('[data-testid=dashboard-upload]').setInputFiles(broken);
+    await page.locator('.error-box').waitFor({ timeout: 5000 });
+    assert.match(await page.locator('.error-box').innerText(), /^broken\.json:4:22: invalid JSON/);
+    const notADashboard = join(dir.path, 'rules.json');
+    writeFileSync(notADashboard, '{"groups": []}');
+    await page.locator('[data-testid=dashboard-upload]').setInputFiles(notADashboard);
+    await page.locator('.error-box', { hasText: 'rules.json' }).waitFor({ timeout: 5000 });
+    assert.match(await page.locator('.error-box').innerText(), /rules\.json: no "panels" or "rows": this is not a Grafana dashboard/);
+    assert.match(page.url(), /\/dashboards$/);
+  });
+
   it('renders the current schema: variables, rows, stat, gauge, bar gauge, pie, table, text and unsupported panels', async () => {
     await importThroughUi(page, vigil.url, currentSchemaFile);
     assert.match(page.url(), /\/d\/vigil-ui-current\/vigil-ui---current-schema/);
@@ -142,7 +157,11 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
     assert.match(byTitle.get('Cache hit ratio')!.text, /%/);
     // Value mappings: circuit breaker values read as closed/open.
     assert.match(byTitle.get('Circuit breakers')!.text, /\b(closed|open)\b/);
-    assert.doesNotMatch(byTitle.get('Circuit breakers')!.text, /\t\d+\s*$/m);
+    // Two instant queries join on their labels into one row per breaker, a column per query.
+    const table = byTitle.get('Circuit breakers')!.text.trim().split('\n');
+    assert.match(table[0], /endpoint\s+Value #A\s+Value #B$/);
+    assert.equal(table.length, 5, table.join('\n'));
+    for (const row of table.slice(1)) assert.match(row, /(closed|open)\s+closed$/);
     // Markdown renders, variables interpolate, scripts do not run.
     assert.match(byTitle.get('About')!.text, /window 5m, range 21600s/);
     assert.equal(await page.evaluate(() => window.injected), undefined);
