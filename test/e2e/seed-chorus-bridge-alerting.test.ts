@@ -2,8 +2,9 @@
  * Seed 004 (chorus-bridge) end to end: its prometheus.yml, rules/bridge.yml and alertmanager.yml,
  * with only the scrape targets, the external Alertmanager and the receiver URLs pointed at servers on
  * 127.0.0.1, time moved by a fake scheduler. The route sends everything to the `web.hook` webhook
- * (send_resolved: true): CircuitBreakerOpen, HighErrorRate, DatabaseConnectionIssues and ServiceDown
- * go pending, fire and resolve, and each firing and each resolved notification must equal, byte for
+ * (send_resolved: true): every one of the seed's eight alerts (CircuitBreakerOpen, HighErrorRate,
+ * DatabaseConnectionIssues, ConductorCommunicationIssues, SecurityEvent, HighMemoryUsage, HighLatency,
+ * ServiceDown) goes pending, fires and resolves, and each firing and each resolved notification must equal, byte for
  * byte, Alertmanager's version-4 webhook JSON built here from Alertmanager's Go types (fingerprint,
  * group key, truncatedAlerts, Go's time and HTML-escaped JSON) and Prometheus's alert-sending rules
  * (startsAt = the evaluation that fired; endsAt = 4 × max(resend delay, interval) later while firing,
@@ -42,8 +43,15 @@ const PAGERDUTY_V1_URL = 'https://events.pagerduty.com/generic/2010-04-15/create
 
 interface BridgeState {
   failed: FakeCounter;
+  authFailures: FakeCounter;
+  conductorErrors: FakeCounter;
+  conductorSuccesses: FakeCounter;
+  /** Requests taking 0.05s and 2s, for the latency histogram. */
+  fastRequests: FakeCounter;
+  slowRequests: FakeCounter;
   circuitBreaker: number;
   databaseConnections: number;
+  memoryBytes: number;
 }
 
 function bridgeMetrics(state: BridgeState): string {
@@ -59,7 +67,20 @@ function bridgeMetrics(state: BridgeState): string {
     `bridge_database_connections_active ${state.databaseConnections}`,
     '# HELP bridge_memory_usage_bytes Memory usage in bytes',
     '# TYPE bridge_memory_usage_bytes gauge',
-    'bridge_memory_usage_bytes 268435456',
+    `bridge_memory_usage_bytes ${state.memoryBytes}`,
+    '# HELP bridge_auth_failures_total Authentication failures',
+    '# TYPE bridge_auth_failures_total counter',
+    `bridge_auth_failures_total{reason="bad_signature"} ${state.authFailures.read()}`,
+    '# HELP bridge_conductor_requests_total Requests to the conductor',
+    '# TYPE bridge_conductor_requests_total counter',
+    `bridge_conductor_requests_total{status="error"} ${state.conductorErrors.read()}`,
+    `bridge_conductor_requests_total{status="success"} ${state.conductorSuccesses.read()}`,
+    '# HELP bridge_request_duration_seconds Request duration',
+    '# TYPE bridge_request_duration_seconds histogram',
+    ...[0.1, 0.5, 1, 2.5, 5].map((le) => `bridge_request_duration_seconds_bucket{le="${le}"} ${state.fastRequests.read() + (le >= 2.5 ? state.slowRequests.read() : 0)}`),
+    `bridge_request_duration_seconds_bucket{le="+Inf"} ${state.fastRequests.read() + state.slowRequests.read()}`,
+    `bridge_request_duration_seconds_sum ${0.05 * state.fastRequests.read() + 2 * state.slowRequests.read()}`,
+    `bridge_request_duration_seconds_count ${state.fastRequests.read() + state.slowRequests.read()}`,
     '',
   ].join('\n');
 }
@@ -89,7 +110,22 @@ async function setUp(dir: string, alertmanagerReplacements: (capture: CaptureSer
   const redirected = writeRedirectedCopy(SEED, 'alertmanager.yml', dir, alertmanagerReplacements(capture));
   if (editAlertmanager !== undefined) writeFileSync(join(dir, 'alertmanager.yml'), editAlertmanager(redirected));
   const seed = await startSeedVigil({ dataDir: join(dir, 'data'), configFile: join(dir, 'prometheus.yml'), alertmanagerConfigFile: join(dir, 'alertmanager.yml'), externalURL: EXTERNAL_URL, http });
-  state = { failed: new FakeCounter(seed.scheduler), circuitBreaker: 0, databaseConnections: 4 };
+  const counter = (perSecond: number) => {
+    const created = new FakeCounter(seed.scheduler);
+    created.setRate(perSecond);
+    return created;
+  };
+  state = {
+    failed: counter(0),
+    authFailures: counter(0.5),
+    conductorErrors: counter(0),
+    conductorSuccesses: counter(5),
+    fastRequests: counter(20),
+    slowRequests: counter(0),
+    circuitBreaker: 0,
+    databaseConnections: 4,
+    memoryBytes: 256 * 1024 * 1024,
+  };
   return { seed, bridge, others: [postgres, node], capture, state };
 }
 
@@ -172,6 +208,51 @@ describe(`seed ${SEED}: rules → Alertmanager → webhook, byte for byte`, () =
       clear: () => (setup.state.databaseConnections = 4),
       labels: (instance) => ({ alertname: 'DatabaseConnectionIssues', instance, job: 'chorus-bridge', severity: 'critical' }),
       withinMs: MINUTE,
+    });
+  });
+
+  it('ConductorCommunicationIssues, SecurityEvent, HighMemoryUsage and HighLatency: firing and resolved webhooks equal Alertmanager’s', async () => {
+    await lifeCycle({
+      alertname: 'ConductorCommunicationIssues',
+      expression: 'rate(bridge_conductor_requests_total{status="error"}[5m]) > 0.1',
+      forMs: 2 * MINUTE,
+      raise: () => setup.state.conductorErrors.setRate(1),
+      clear: () => setup.state.conductorErrors.setRate(0),
+      labels: (instance) => ({ alertname: 'ConductorCommunicationIssues', instance, job: 'chorus-bridge', severity: 'warning', status: 'error' }),
+      withinMs: 2 * MINUTE,
+    });
+    await lifeCycle({
+      alertname: 'SecurityEvent',
+      expression: 'rate(bridge_auth_failures_total[5m]) > 10',
+      forMs: MINUTE,
+      raise: () => setup.state.authFailures.setRate(50),
+      clear: () => setup.state.authFailures.setRate(0.5),
+      labels: (instance) => ({ alertname: 'SecurityEvent', instance, job: 'chorus-bridge', reason: 'bad_signature', severity: 'critical' }),
+      withinMs: 2 * MINUTE,
+    });
+    await lifeCycle({
+      alertname: 'HighMemoryUsage',
+      expression: 'bridge_memory_usage_bytes / 1024 / 1024 / 1024 > 1',
+      forMs: 5 * MINUTE,
+      raise: () => (setup.state.memoryBytes = 1.5 * 1024 ** 3),
+      clear: () => (setup.state.memoryBytes = 256 * 1024 ** 2),
+      labels: (instance) => ({ instance, job: 'chorus-bridge', alertname: 'HighMemoryUsage', severity: 'warning' }),
+      withinMs: MINUTE,
+    });
+    await lifeCycle({
+      alertname: 'HighLatency',
+      expression: 'histogram_quantile(0.95, rate(bridge_request_duration_seconds_bucket[5m])) > 1',
+      forMs: 5 * MINUTE,
+      raise: () => {
+        setup.state.fastRequests.setRate(1);
+        setup.state.slowRequests.setRate(19);
+      },
+      clear: () => {
+        setup.state.fastRequests.setRate(20);
+        setup.state.slowRequests.setRate(0);
+      },
+      labels: (instance) => ({ alertname: 'HighLatency', instance, job: 'chorus-bridge', severity: 'warning' }),
+      withinMs: 3 * MINUTE,
     });
   });
 
