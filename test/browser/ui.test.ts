@@ -43,7 +43,12 @@ interface PanelReport {
 /** Waits until no panel is loading, then reports what each drew. */
 async function panelReports(page: Page): Promise<PanelReport[]> {
   await page.waitForSelector('section.panel', { timeout: 15_000 });
-  await page.waitForFunction(() => [...document.querySelectorAll('section.panel')].every((panel) => panel.getAttribute('data-panel-state') !== 'loading'), undefined, { timeout: 15_000 });
+  // Done loading, and every chart has its canvas (uPlot draws in an effect after the panel renders).
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('section.panel')].every((panel) => panel.getAttribute('data-panel-state') !== 'loading' && (panel.querySelector('.chart') === null || panel.querySelector('.chart canvas') !== null)),
+    undefined,
+    { timeout: 15_000 },
+  );
   return page.locator('section.panel').evaluateAll((panels) =>
     panels.map((panel) => ({
       title: panel.getAttribute('aria-label') ?? '',
@@ -152,6 +157,9 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
       assert.ok(panel, `no panel "${title}" among ${[...byTitle.keys()].join(', ')}`);
       assertPanelHasData(panel, 'current schema');
     }
+    // A repeated panel: one copy per selected value of $method, each with its own query.
+    assertPanelHasData(byTitle.get('Rate GET')!, 'repeat');
+    assertPanelHasData(byTitle.get('Rate POST')!, 'repeat');
     // Stacked series with a table legend carrying the requested calcs.
     assert.match(byTitle.get('Requests by method (All)')!.text, /Mean[\s\S]*Max[\s\S]*Last \*[\s\S]*GET[\s\S]*POST/);
     assert.match(byTitle.get('Cache hit ratio')!.text, /%/);

@@ -155,6 +155,16 @@ export default function DashboardPage({ params, query }: PageProps) {
     );
   };
 
+  // Repeated panels are copies: made once per dashboard and selection, so re-renders (a toggled row,
+  // a save message) keep their identity and do not re-run their queries.
+  const laidOut = useMemo(() => {
+    if (!dashboard || !variables) return [];
+    return sections(dashboard.panels).map((section) => {
+      const expanded = expandRepeats(section.panels, variables);
+      return { section, expanded, layout: compactLayout(expanded.map((entry) => entry.panel)) };
+    });
+  }, [dashboard, variables]);
+
   if (loadError) {
     return (
       <div class="page">
@@ -225,11 +235,9 @@ export default function DashboardPage({ params, query }: PageProps) {
         </div>
       ) : null}
       {context
-        ? sections(dashboard.panels).map((section, sectionIndex) => {
+        ? laidOut.map(({ section, expanded, layout }, sectionIndex) => {
             const row = section.row;
             const collapsed = row ? (rowState.get(row.id) ?? row.collapsed) : false;
-            const expanded = expandRepeats(section.panels, variables!);
-            const layout = compactLayout(expanded.map((entry) => entry.panel));
             return (
               <div class="dashboard-section" key={row?.id ?? `section-${sectionIndex}`}>
                 {row ? (
