@@ -5,7 +5,7 @@
  * API reports the alert suppressed and the page shows it silenced; editing keeps it, expiring it
  * from the editor lets the alert through again.
  *
- * `VIGIL_UPDATE_SCREENSHOTS=1` writes the alerts page to docs/screenshots/alerts.png.
+ * `UPDATE_SCREENSHOTS=1` writes the alerts page to docs/screenshots/alerts.png.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -129,7 +129,7 @@ test('a silence created from a firing alert in the UI takes effect, can be edite
   const silencedRow = page.locator(`[data-testid=alert][data-fingerprint="${target.fingerprint}"][data-state=silenced]`);
   await silencedRow.waitFor({ timeout: 15_000 });
   assert.match(await silencedRow.innerText(), new RegExp(`silenced by\\s+${silenceId.slice(0, 8)}`));
-  if (process.env.VIGIL_UPDATE_SCREENSHOTS === '1') {
+  if (process.env.UPDATE_SCREENSHOTS === '1') {
     mkdirSync(join(ROOT, 'docs/screenshots'), { recursive: true });
     await page.screenshot({ path: join(ROOT, 'docs/screenshots/alerts.png'), fullPage: true });
   }
