@@ -121,11 +121,11 @@ export async function loadPanelData(panel: PanelModel, context: QueryContext): P
       const builtins = panelBuiltins(panel, context, target);
       const stepMs = builtins.intervalMs * Math.max(1, target.intervalFactor);
       const expr = interpolate(target.expr, context.variables, builtins, context.scoped);
-      // Grafana aligns the range to the step so successive refreshes hit the same points.
+      // Grafana aligns both ends down to the step, so successive refreshes hit the same points.
       const startMs = Math.floor(context.fromMs / stepMs) * stepMs;
-      const endMs = Math.ceil(context.toMs / stepMs) * stepMs;
+      const endMs = Math.max(startMs, Math.floor(context.toMs / stepMs) * stepMs);
       try {
-        const answer = target.instant ? await queryInstant(expr, context.toMs, context.signal) : await queryRange(expr, startMs, Math.min(endMs, Math.max(context.toMs, startMs)), stepMs / 1000, context.signal);
+        const answer = target.instant ? await queryInstant(expr, context.toMs, context.signal) : await queryRange(expr, startMs, endMs, stepMs / 1000, context.signal);
         return { target, expr, stepMs, answer, error: null };
       } catch (error) {
         if ((error as Error).name === 'AbortError') throw error;
