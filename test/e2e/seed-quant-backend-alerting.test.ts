@@ -3,10 +3,11 @@
  * and the external Alertmanager pointed at 127.0.0.1, time moved by a fake scheduler. The seed has
  * rules but no alertmanager.yml, so the test writes a minimal one: critical alerts to an `oncall`
  * webhook, the rest to a `team` webhook, Alertmanager's default timers (group_wait 30s,
- * group_interval 5m). HighErrorRate and DatabasePoolExhausted (critical), HighResponseTime (warning,
- * a histogram quantile over 5m) and RedisDown (severity "high", so the root route) go pending, fire,
- * reach their webhook and resolve; each firing and resolved body equals Alertmanager's version-4 JSON
- * byte for byte.
+ * group_interval 5m). Every one of the seed's ten alerts goes pending, fires, reaches its webhook and
+ * resolves: HighErrorRate, DatabasePoolExhausted, DatabaseDown and ServiceDown (critical, oncall);
+ * HighResponseTime and SlowDatabaseQueries (histogram quantiles), HighAuthFailureRate,
+ * HighCacheMissRate, RedisMemoryHigh (warning) and RedisDown (severity "high"), all to team. Each
+ * firing and resolved body equals Alertmanager's version-4 JSON byte for byte.
  *
  * The seed's service exports `db_connection_pool_size{status}` while its rule reads
  * `db_connection_pool{status="overflow"}`: the exporter here serves the name the rule reads, so the
@@ -68,7 +69,10 @@ describe(`seed ${SEED}: its rules → a minimal Alertmanager config → webhooks
     authFailures: null as FakeCounter | null,
     cacheHits: null as FakeCounter | null,
     cacheMisses: null as FakeCounter | null,
+    fastQueries: null as FakeCounter | null,
+    slowQueries: null as FakeCounter | null,
     overflow: 4,
+    redisUsedBytes: 512 * 1024 ** 2,
   };
   const read = (counter: FakeCounter | null) => counter?.read() ?? 0;
 
@@ -91,6 +95,11 @@ describe(`seed ${SEED}: its rules → a minimal Alertmanager config → webhooks
       '# TYPE db_connection_pool gauge',
       'db_connection_pool{status="checked_out"} 12',
       `db_connection_pool{status="overflow"} ${metrics.overflow}`,
+      '# TYPE db_query_duration_seconds histogram',
+      ...[0.1, 0.5, 1, 2.5, 5].map((le) => `db_query_duration_seconds_bucket{le="${le}",query_type="select"} ${read(metrics.fastQueries) + (le >= 2.5 ? read(metrics.slowQueries) : 0)}`),
+      `db_query_duration_seconds_bucket{le="+Inf",query_type="select"} ${read(metrics.fastQueries) + read(metrics.slowQueries)}`,
+      `db_query_duration_seconds_sum{query_type="select"} ${0.05 * read(metrics.fastQueries) + 2 * read(metrics.slowQueries)}`,
+      `db_query_duration_seconds_count{query_type="select"} ${read(metrics.fastQueries) + read(metrics.slowQueries)}`,
       '# TYPE cache_hits_total counter',
       `cache_hits_total ${read(metrics.cacheHits)}`,
       '# TYPE cache_misses_total counter',
@@ -102,8 +111,8 @@ describe(`seed ${SEED}: its rules → a minimal Alertmanager config → webhooks
   before(async () => {
     capture = await CaptureServer.start();
     backend = await FakeExporter.start(backendMetrics);
-    const postgres = await FakeExporter.start(() => 'pg_up 1\n');
-    redis = await FakeExporter.start(() => 'redis_memory_used_bytes 536870912\nredis_memory_max_bytes 1073741824\n');
+    postgres = await FakeExporter.start(() => 'pg_up 1\n');
+    redis = await FakeExporter.start(() => `redis_memory_used_bytes ${metrics.redisUsedBytes}\nredis_memory_max_bytes ${1024 ** 3}\n`);
     const node = await FakeExporter.start(() => 'node_load1 0.5\n');
     exporters.push(backend, postgres, redis, node);
     writeRedirectedCopy(SEED, 'prometheus.yml', dir.path, [
@@ -117,7 +126,8 @@ describe(`seed ${SEED}: its rules → a minimal Alertmanager config → webhooks
     writeFileSync(join(dir.path, 'alertmanager.yml'), alertmanagerYaml(capture));
     seed = await startSeedVigil({ dataDir: join(dir.path, 'data'), configFile: join(dir.path, 'prometheus.yml'), alertmanagerConfigFile: join(dir.path, 'alertmanager.yml'), externalURL: EXTERNAL_URL });
     const clock = seed.scheduler;
-    for (const name of ['ok', 'errors', 'fastRequests', 'slowRequests', 'authFailures', 'cacheHits', 'cacheMisses'] as const) metrics[name] = new FakeCounter(clock);
+    for (const name of ['ok', 'errors', 'fastRequests', 'slowRequests', 'authFailures', 'cacheHits', 'cacheMisses', 'fastQueries', 'slowQueries'] as const) metrics[name] = new FakeCounter(clock);
+    metrics.fastQueries?.setRate(10);
     metrics.ok?.setRate(40);
     metrics.fastRequests?.setRate(40);
     metrics.authFailures?.setRate(0.2);
@@ -143,6 +153,7 @@ describe(`seed ${SEED}: its rules → a minimal Alertmanager config → webhooks
     resolveWithinMs: 8 * MINUTE,
   });
   const oncall = { path: '/oncall', receiver: 'oncall', routeKey: '{}/{severity="critical"}' };
+  let postgres: FakeExporter;
   const team = { path: '/team', receiver: 'team', routeKey: '{}' };
 
   it('the seed’s rule groups load and healthy metrics raise nothing', async () => {
@@ -220,6 +231,89 @@ describe(`seed ${SEED}: its rules → a minimal Alertmanager config → webhooks
       raise: () => (redis.status = 503),
       clear: () => (redis.status = 200),
       labels: { alertname: 'RedisDown', instance: redis.address, job: 'redis', severity: 'high' },
+      pendingWithinMs: MINUTE,
+    });
+  });
+
+  it('HighAuthFailureRate, HighCacheMissRate, SlowDatabaseQueries and RedisMemoryHigh (warnings) go to the team webhook', async () => {
+    await webhookLifeCycle({
+      ...common(),
+      ...team,
+      alertname: 'HighAuthFailureRate',
+      expression: 'rate(auth_failures_total[5m]) > 10',
+      forMs: 2 * MINUTE,
+      raise: () => metrics.authFailures?.setRate(25),
+      clear: () => metrics.authFailures?.setRate(0.2),
+      labels: { alertname: 'HighAuthFailureRate', instance: backend.address, job: 'quant-backend', reason: 'wrong_password', severity: 'warning' },
+      // rate()[5m] passes 10/s about two minutes after failures jump to 25/s.
+      pendingWithinMs: 4 * MINUTE,
+    });
+    const cache = await webhookLifeCycle({
+      ...common(),
+      ...team,
+      alertname: 'HighCacheMissRate',
+      // The seed writes it over two lines; Prometheus prints the parsed expression on one.
+      expression: 'rate(cache_misses_total[5m]) / (rate(cache_hits_total[5m]) + rate(cache_misses_total[5m])) > 0.8',
+      forMs: 5 * MINUTE,
+      raise: () => {
+        metrics.cacheHits?.setRate(1);
+        metrics.cacheMisses?.setRate(30);
+      },
+      clear: () => {
+        metrics.cacheHits?.setRate(30);
+        metrics.cacheMisses?.setRate(3);
+      },
+      labels: { alertname: 'HighCacheMissRate', instance: backend.address, job: 'quant-backend', severity: 'warning' },
+      // Over the 5m windows the miss ratio passes 0.8 a little over four minutes after the switch.
+      pendingWithinMs: 6 * MINUTE,
+    });
+    assert.equal(cache.firing.annotations.description, `Cache effectiveness: ${humanizePercentage(Number(cache.firing.value))}`);
+    await webhookLifeCycle({
+      ...common(),
+      ...team,
+      alertname: 'SlowDatabaseQueries',
+      expression: 'histogram_quantile(0.95, rate(db_query_duration_seconds_bucket[5m])) > 1',
+      forMs: 5 * MINUTE,
+      raise: () => metrics.slowQueries?.setRate(10),
+      clear: () => metrics.slowQueries?.setRate(0),
+      labels: { alertname: 'SlowDatabaseQueries', instance: backend.address, job: 'quant-backend', query_type: 'select', severity: 'warning' },
+      pendingWithinMs: 3 * MINUTE,
+    });
+    const memory = await webhookLifeCycle({
+      ...common(),
+      ...team,
+      alertname: 'RedisMemoryHigh',
+      expression: 'redis_memory_used_bytes / redis_memory_max_bytes > 0.9',
+      forMs: 5 * MINUTE,
+      raise: () => (metrics.redisUsedBytes = 0.95 * 1024 ** 3),
+      clear: () => (metrics.redisUsedBytes = 512 * 1024 ** 2),
+      labels: { alertname: 'RedisMemoryHigh', instance: redis.address, job: 'redis', severity: 'warning' },
+      pendingWithinMs: MINUTE,
+    });
+    assert.equal(memory.firing.annotations.description, 'Redis using 95% of available memory');
+  });
+
+  it('DatabaseDown and ServiceDown (critical, targets answering 503) page the oncall webhook', async () => {
+    await webhookLifeCycle({
+      ...common(),
+      ...oncall,
+      alertname: 'DatabaseDown',
+      expression: 'up{job="postgres"} == 0',
+      forMs: MINUTE,
+      raise: () => (postgres.status = 503),
+      clear: () => (postgres.status = 200),
+      labels: { alertname: 'DatabaseDown', instance: postgres.address, job: 'postgres', severity: 'critical' },
+      pendingWithinMs: MINUTE,
+    });
+    await webhookLifeCycle({
+      ...common(),
+      ...oncall,
+      alertname: 'ServiceDown',
+      expression: 'up{job="quant-backend"} == 0',
+      forMs: MINUTE,
+      raise: () => (backend.status = 503),
+      clear: () => (backend.status = 200),
+      labels: { alertname: 'ServiceDown', instance: backend.address, job: 'quant-backend', severity: 'critical' },
       pendingWithinMs: MINUTE,
     });
   });
