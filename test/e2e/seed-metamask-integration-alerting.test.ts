@@ -3,7 +3,8 @@
  * with only the scrape target, the external Alertmanager, the SMTP smarthost and the webhook URL
  * pointed at servers on 127.0.0.1. A fake exporter serves the seed's metric names; a fake scheduler
  * moves time, so the rules' `for: 2m` and `for: 1m`, the 5m rate windows and group_wait take no
- * wall-clock time. HighErrorRate and ServiceDown (critical) go pending, fire and reach the
+ * wall-clock time. All four alerts are driven: HighErrorRate, SuspiciousTransactionSpike and
+ * ServiceDown (critical) go pending, fire and reach the
  * `critical-alerts` email receiver, HighAuthenticationFailures (warning) the `warning-alerts` one,
  * through a real SMTP server with STARTTLS (require_tls defaults to true), with the seed's subject
  * and body templates rendered; they resolve, and no resolved email follows (email's send_resolved
@@ -162,6 +163,23 @@ describe(`seed ${SEED}: rules → Alertmanager → email`, { skip: requireBinary
     await stepper.until('the Alertmanager to see them resolved', async () => ((await alertmanagerAlerts(vigil)).length === 0 ? true : undefined), MINUTE);
     await stepper.stepTo(stepper.now() + 2 * MINUTE);
     assert.equal(mail.mails.length, mailsBefore, 'email_configs send_resolved defaults to false');
+  });
+
+  it('SuspiciousTransactionSpike (critical) fires after 1m, is emailed to oncall and resolves', async () => {
+    const { stepper, vigil } = seed;
+    suspicious.setRate(0.5);
+    const pending = await stepper.until('SuspiciousTransactionSpike pending', () => ruleAlert(vigil, 'SuspiciousTransactionSpike', 'pending'), 2 * MINUTE);
+    assert.deepEqual(pending.labels, { alertname: 'SuspiciousTransactionSpike', instance: exporter.address, job: 'metamask-integration', reason: 'velocity', severity: 'critical', transaction_type: 'transfer' });
+    const firing = await stepper.until('SuspiciousTransactionSpike firing', () => ruleAlert(vigil, 'SuspiciousTransactionSpike', 'firing'), 2 * MINUTE);
+    const firedAt = lastEvaluationOf(vigil, 'SuspiciousTransactionSpike');
+    assert.equal(firedAt - Date.parse(pending.activeAt), MINUTE);
+    const { mail: email, at } = await mailWithSubject('CRITICAL: SuspiciousTransactionSpike', MINUTE);
+    assert.equal(at - firedAt, 10_000);
+    assert.deepEqual(email.to, ['oncall@company.com']);
+    assert.equal(firing.annotations.description, `Suspicious transaction rate is ${goFloat(Number(firing.value))} per second`);
+    assert.equal(parseMail(email.raw).parts['text/plain'], crlf(`\nAlert: Spike in suspicious transactions\nDescription: ${firing.annotations.description}\n\n`));
+    suspicious.setRate(0);
+    await stepper.until('SuspiciousTransactionSpike resolved', async () => ((await ruleAlert(vigil, 'SuspiciousTransactionSpike')) === undefined ? true : undefined), 7 * MINUTE);
   });
 
   it('ServiceDown: the target stops answering, the alert fires after 1m and is emailed, then resolves', async () => {
