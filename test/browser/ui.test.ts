@@ -246,6 +246,19 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
     assert.ok(points > 10_000, `the dashboard holds ${points} points`);
   });
 
+  it('viewPanel links show one panel full size, also from inside a collapsed row', async () => {
+    await page.goto(`${vigil.url}/d/vigil-ui-current/vigil-ui---current-schema?viewPanel=9`);
+    const [alone] = await panelReports(page);
+    assert.equal((await panelReports(page)).length, 1);
+    assert.equal(alone.title, 'Auth failures');
+    assertPanelHasData(alone, 'viewPanel');
+    const height = await page.locator('section.panel-viewed').evaluate((element) => element.getBoundingClientRect().height);
+    assert.ok(height > 500, `the viewed panel is ${height} px high`);
+    await page.getByRole('button', { name: 'Back to the dashboard' }).click();
+    await page.waitForURL((url) => !url.search.includes('viewPanel'));
+    assert.ok((await panelReports(page)).length > 5);
+  });
+
   it('zooms by dragging on a chart: the URL gets the absolute range', async () => {
     await page.goto(`${vigil.url}/d/vigil-ui-current/vigil-ui---current-schema?from=now-6h&to=now`);
     await panelReports(page);

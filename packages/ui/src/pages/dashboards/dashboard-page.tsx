@@ -176,6 +176,17 @@ export default function DashboardPage({ params, query }: PageProps) {
   }
   if (!dashboard) return <div class="loading">Loading dashboard…</div>;
 
+  // Grafana's `viewPanel=<id>`: one panel, full size (panels inside collapsed rows included).
+  const viewPanelId = query.get('viewPanel');
+  const viewed = viewPanelId === null ? null : (laidOut.flatMap((item) => item.expanded).find((entry) => String(entry.panel.id) === viewPanelId || `panel-${entry.panel.id}` === viewPanelId) ?? null);
+  const viewPanel = (id: number | null) =>
+    replaceQuery(
+      (parameters) => {
+        if (id === null) parameters.delete('viewPanel');
+        else parameters.set('viewPanel', String(id));
+      },
+      { push: true },
+    );
   const context = variables && range ? { fromMs: range.fromMs, toMs: range.toMs, variables, dashboardTitle: dashboard.title, dashboardUid: dashboard.uid } : null;
 
   return (
@@ -234,7 +245,19 @@ export default function DashboardPage({ params, query }: PageProps) {
           ))}
         </div>
       ) : null}
-      {context
+      {context && viewed ? (
+        <PanelView
+          key={`view-${viewed.panel.id}`}
+          panel={viewed.panel}
+          context={{ ...context, scoped: viewed.scoped }}
+          refreshKey={refreshKey}
+          onZoom={(fromMs, toMs) => setRange({ from: String(fromMs), to: String(toMs) })}
+          onView={() => viewPanel(null)}
+          viewing
+        />
+      ) : null}
+      {context && viewPanelId !== null && !viewed ? <div class="error-box">This dashboard has no panel {viewPanelId}. <a href={window.location.pathname}>Show the whole dashboard</a></div> : null}
+      {context && viewPanelId === null
         ? laidOut.map(({ section, expanded, layout }, sectionIndex) => {
             const row = section.row;
             const collapsed = row ? (rowState.get(row.id) ?? row.collapsed) : false;
@@ -263,6 +286,7 @@ export default function DashboardPage({ params, query }: PageProps) {
                           refreshKey={refreshKey}
                           onZoom={(fromMs, toMs) => setRange({ from: String(fromMs), to: String(toMs) })}
                           style={{ '--x': position.x, '--y': position.y, '--w': position.w, '--h': position.h }}
+                          onView={() => viewPanel(panel.id)}
                         />
                       );
                     })}

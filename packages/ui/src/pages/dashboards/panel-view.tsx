@@ -21,9 +21,12 @@ export interface PanelViewProps {
   refreshKey: number;
   onZoom: (fromMs: number, toMs: number) => void;
   style?: Record<string, string | number>;
+  /** Grafana's `viewPanel`: toggles this panel alone on the page. */
+  onView?: () => void;
+  viewing?: boolean;
 }
 
-export function PanelView({ panel, context, refreshKey, onZoom, style }: PanelViewProps) {
+export function PanelView({ panel, context, refreshKey, onZoom, style, onView, viewing = false }: PanelViewProps) {
   const body = useRef<HTMLDivElement>(null);
   const frame = useRef<HTMLElement>(null);
   const receivedAt = useRef(0);
@@ -109,7 +112,7 @@ export function PanelView({ panel, context, refreshKey, onZoom, style }: PanelVi
   return (
     <section
       ref={frame}
-      class={`panel card ${panel.transparent ? 'panel-transparent' : ''}`}
+      class={`panel card ${panel.transparent ? 'panel-transparent' : ''} ${viewing ? 'panel-viewed' : ''}`}
       style={style}
       data-panel-id={panel.id}
       data-panel-type={panel.type}
@@ -138,6 +141,11 @@ export function PanelView({ panel, context, refreshKey, onZoom, style }: PanelVi
           <a class="panel-explore" href={exploreLink} title="Open the query in Explore">
             ↗
           </a>
+        ) : null}
+        {onView ? (
+          <button type="button" class="panel-view-button" title={viewing ? 'Back to the dashboard' : 'View this panel alone'} aria-label={viewing ? 'Back to the dashboard' : 'View panel'} onClick={onView}>
+            {viewing ? '✕' : '⤢'}
+          </button>
         ) : null}
       </header>
       <div class="panel-body" ref={body}>
