@@ -322,6 +322,13 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
       const widths = await phone.locator('section.panel').evaluateAll((elements) => elements.map((element) => element.getBoundingClientRect().width));
       assert.ok(widths.every((width) => width > 300), `panels on a phone take the full width: ${widths.join(', ')}`);
       if (screenshots) await phone.screenshot({ path: join(screenshots, 'dashboard-phone.png') });
+      // The navigation folds behind the menu button on a phone.
+      const navigation = phone.getByRole('navigation', { name: 'Main' });
+      assert.equal(await navigation.isVisible(), false);
+      await phone.getByRole('button', { name: 'Menu' }).click();
+      await navigation.getByRole('link', { name: /Explore/ }).click();
+      await phone.waitForURL(/\/explore/);
+      await phone.locator('.cm-content').waitFor();
     } finally {
       await phone.close();
     }
