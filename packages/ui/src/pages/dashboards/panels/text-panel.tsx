@@ -1,5 +1,6 @@
 import type { PanelModel } from '../model.ts';
-import { markdownToHtml, sanitizeHtml } from './markdown.ts';
+import { markdownToHtml } from './markdown.ts';
+import { sanitizeHtml } from './sanitize.ts';
 
 export function TextPanel({ panel, interpolate }: { panel: PanelModel; interpolate: (text: string) => string }) {
   const content = interpolate(panel.options.content);
