@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ComponentType } from 'preact';
+import { ErrorBoundary } from '../components/error-boundary.tsx';
 import { matchPath, useLocation } from '../router.ts';
 import { navigation, pages } from '../pages/registry.ts';
 import type { PageDefinition, PageProps } from '../pages/registry.ts';
@@ -45,7 +46,11 @@ export function App() {
   else if (loadError) content = <div class="error-box">{loadError}</div>;
   else if (loaded?.page === matched.page) {
     const Page = loaded.component;
-    content = <Page params={matched.params} query={location.query} />;
+    content = (
+      <ErrorBoundary key={location.path} what="This page">
+        <Page params={matched.params} query={location.query} />
+      </ErrorBoundary>
+    );
   } else content = <div class="loading">Loading…</div>;
 
   return (

@@ -1,5 +1,6 @@
 /** One dashboard panel: its frame (title, status, links), its queries, and the renderer for its type. */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { ErrorBoundary } from '../../components/error-boundary.tsx';
 import type { PanelModel } from './model.ts';
 import { loadPanelData } from './panel-data.ts';
 import type { PanelData, QueryContext } from './panel-data.ts';
@@ -149,7 +150,7 @@ export function PanelView({ panel, context, refreshKey, onZoom, style, onView, v
         ) : null}
       </header>
       <div class="panel-body" ref={body}>
-        {errors.length > 0 && (!data || data.series.length === 0) ? <div class="panel-error">{errors.join('\n')}</div> : content}
+        {errors.length > 0 && (!data || data.series.length === 0) ? <div class="panel-error">{errors.join('\n')}</div> : <ErrorBoundary what="Drawing this panel">{content}</ErrorBoundary>}
       </div>
     </section>
   );
