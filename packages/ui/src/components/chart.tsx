@@ -6,6 +6,8 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { formatTimestamp } from './format/time.ts';
+import type { TimeZone } from './format/time.ts';
 import { formatValueText } from './format/units.ts';
 import { themeColor, useTheme } from '../shell/theme.ts';
 
@@ -42,6 +44,8 @@ export interface ChartProps {
   legendValues?: (seriesIndex: number, calc: string) => number | null;
   calcLabels?: Record<string, string>;
   onZoom?: (fromMs: number, toMs: number) => void;
+  /** Axis and tooltip times in the browser's zone (default) or UTC. */
+  timeZone?: TimeZone;
 }
 
 function withAlpha(color: string, alpha: number): string {
@@ -127,6 +131,7 @@ export function Chart(props: ChartProps) {
       series,
       bands,
       legend: { show: false },
+      ...(props.timeZone === 'utc' ? { tzDate: (seconds: number) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC') } : {}),
       padding: [8, 8, 0, 0],
       scales: {
         x: { time: true, range: () => [props.fromMs / 1000, props.toMs / 1000] },
@@ -175,7 +180,7 @@ export function Chart(props: ChartProps) {
               element.style.display = 'none';
               return;
             }
-            const time = new Date(props.x[index] * 1000).toLocaleString();
+            const time = formatTimestamp(props.x[index] * 1000, props.timeZone);
             const rows = props.series
               .map((entry, seriesIndex) => ({ entry, seriesIndex, value: entry.values[index] }))
               .filter((row) => row.value !== null && !hidden.has(row.seriesIndex))
@@ -223,7 +228,7 @@ export function Chart(props: ChartProps) {
       chart.destroy();
       plot.current = null;
     };
-  }, [plotted, props.x, props.fromMs, props.toMs, theme, hidden, axisUnit, props.decimals, props.min, props.max, props.drawStyle, props.fillOpacity, props.lineWidth]);
+  }, [plotted, props.x, props.fromMs, props.toMs, theme, hidden, axisUnit, props.decimals, props.min, props.max, props.drawStyle, props.fillOpacity, props.lineWidth, props.timeZone]);
 
   // Exposed for tests and tooling: how many points the chart actually holds.
   const points = useMemo(() => props.series.reduce((total, entry) => total + entry.values.reduce<number>((count, value) => (value === null ? count : count + 1), 0), 0), [props.series]);

@@ -3,8 +3,8 @@
  * `now-6h` or absolute `2026-01-02 10:00:00`), zoom out, refresh now and auto refresh.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { describeRange, parseTime, quickRanges, refreshIntervals, resolveRange } from './format/time.ts';
-import type { RawTimeRange, TimeRange } from './format/time.ts';
+import { describeRange, formatTimestamp, parseTime, quickRanges, refreshIntervals, resolveRange } from './format/time.ts';
+import type { RawTimeRange, TimeRange, TimeZone } from './format/time.ts';
 
 export interface TimeRangePickerProps {
   raw: RawTimeRange;
@@ -15,6 +15,8 @@ export interface TimeRangePickerProps {
   onRefreshChange: (refresh: string) => void;
   onRefreshNow: () => void;
   now: () => number;
+  /** The dashboard's time zone for absolute times (browser by default). */
+  timeZone?: TimeZone;
 }
 
 export function TimeRangePicker(props: TimeRangePickerProps) {
@@ -47,9 +49,10 @@ export function TimeRangePicker(props: TimeRangePickerProps) {
   const apply = (event: Event) => {
     event.preventDefault();
     const now = props.now();
-    if (parseTime(from, now, false) === null) return setError(`"From" is not a time: use now-6h, now-1d/d, an epoch in ms or 2026-01-02 10:00:00`);
-    if (parseTime(to, now, true) === null) return setError(`"To" is not a time: use now, now-1h, an epoch in ms or 2026-01-02 10:00:00`);
-    if (!resolveRange({ from, to }, now)) return setError('"From" must be before "To"');
+    const timeZone = props.timeZone ?? 'browser';
+    if (parseTime(from, now, false, timeZone) === null) return setError(`"From" is not a time: use now-6h, now-1d/d, an epoch in ms or 2026-01-02 10:00:00`);
+    if (parseTime(to, now, true, timeZone) === null) return setError(`"To" is not a time: use now, now-1h, an epoch in ms or 2026-01-02 10:00:00`);
+    if (!resolveRange({ from, to }, now, timeZone)) return setError('"From" must be before "To"');
     props.onChange({ from: from.trim(), to: to.trim() });
     setOpen(false);
   };
@@ -70,8 +73,8 @@ export function TimeRangePicker(props: TimeRangePickerProps) {
   return (
     <div class="time-controls">
       <div class="popover-anchor" ref={anchor}>
-        <button type="button" class="time-range-button" aria-haspopup="dialog" aria-expanded={open} onClick={() => setOpen(!open)} title={props.resolved ? `${new Date(props.resolved.fromMs).toLocaleString()} to ${new Date(props.resolved.toMs).toLocaleString()}` : ''}>
-          {describeRange(props.raw, props.resolved)}
+        <button type="button" class="time-range-button" aria-haspopup="dialog" aria-expanded={open} onClick={() => setOpen(!open)} title={props.resolved ? `${formatTimestamp(props.resolved.fromMs, props.timeZone)} to ${formatTimestamp(props.resolved.toMs, props.timeZone)}` : ''}>
+          {describeRange(props.raw, props.resolved, props.timeZone)}
         </button>
         {open ? (
           <div class="popover time-popover" role="dialog" aria-label="Time range">

@@ -54,3 +54,14 @@ test('range names', () => {
   assert.equal(describeRange({ from: 'now-90m', to: 'now' }, null), 'Last 90 minutes');
   assert.equal(describeRange({ from: 'now-1d/d', to: 'now-1d/d' }, null), 'Yesterday');
 });
+
+test('dashboards in UTC round and parse in UTC', () => {
+  const utcNow = Date.UTC(2026, 2, 18, 14, 37, 12, 345);
+  assert.equal(parseTime('now/d', utcNow, false, 'utc'), Date.UTC(2026, 2, 18));
+  assert.equal(parseTime('now-1d/d', utcNow, true, 'utc'), Date.UTC(2026, 2, 18) - 1);
+  assert.equal(parseTime('now/w', utcNow, false, 'utc'), Date.UTC(2026, 2, 16));
+  assert.equal(parseTime('now/y', utcNow, false, 'utc'), Date.UTC(2026, 0, 1));
+  assert.equal(parseTime('now/h', utcNow, true, 'utc'), Date.UTC(2026, 2, 18, 15) - 1);
+  assert.equal(parseTime('2026-01-02 10:00:00', utcNow, false, 'utc'), Date.UTC(2026, 0, 2, 10));
+  assert.equal(describeRange({ from: String(Date.UTC(2026, 0, 2, 10)), to: String(Date.UTC(2026, 0, 2, 12)) }, resolveRange({ from: String(Date.UTC(2026, 0, 2, 10)), to: String(Date.UTC(2026, 0, 2, 12)) }, utcNow, 'utc'), 'utc'), '2026-01-02 10:00:00 to 2026-01-02 12:00:00 UTC');
+});

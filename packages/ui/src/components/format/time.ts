@@ -22,7 +22,11 @@ const unitMs: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000
  * `now/d` means the end of today there and the start of today as a `from`, as Grafana does.
  * Returns null for text that is none of the accepted forms.
  */
-export function parseTime(text: string, nowMs: number, roundUp: boolean): number | null {
+/** Grafana's dashboard `timezone`: the browser's zone (default) or UTC. */
+export type TimeZone = 'browser' | 'utc';
+
+export function parseTime(text: string, nowMs: number, roundUp: boolean, timeZone: TimeZone = 'browser'): number | null {
+  const utc = timeZone === 'utc';
   const value = text.trim();
   if (value === '') return null;
   if (/^\d+$/.test(value)) {
@@ -35,7 +39,8 @@ export function parseTime(text: string, nowMs: number, roundUp: boolean): number
     const local = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(value);
     if (local) {
       const [, year, month, day, hour = '0', minute = '0', second = '0'] = local;
-      return new Date(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)).getTime();
+      const parts = [Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)] as const;
+      return utc ? Date.UTC(...parts) : new Date(...parts).getTime();
     }
     const parsed = Date.parse(value);
     return Number.isNaN(parsed) ? null : parsed;
@@ -47,67 +52,103 @@ export function parseTime(text: string, nowMs: number, roundUp: boolean): number
     if (!operation) return null;
     rest = rest.slice(operation[0].length);
     if (operation[4] !== undefined) {
-      date = roundDate(date, operation[4], roundUp);
+      date = roundDate(date, operation[4], roundUp, utc);
       continue;
     }
     const amount = (operation[2] === '' ? 1 : Number(operation[2])) * (operation[1] === '-' ? -1 : 1);
-    date = addToDate(date, amount, operation[3]);
+    date = addToDate(date, amount, operation[3], utc);
   }
   return date.getTime();
 }
 
-function addToDate(date: Date, amount: number, unit: string): Date {
+/** Date fields read and written in the browser's zone or in UTC, so calendar math works in either. */
+function calendar(date: Date, utc: boolean) {
+  return {
+    year: () => (utc ? date.getUTCFullYear() : date.getFullYear()),
+    month: () => (utc ? date.getUTCMonth() : date.getMonth()),
+    day: () => (utc ? date.getUTCDate() : date.getDate()),
+    weekday: () => (utc ? date.getUTCDay() : date.getDay()),
+    setYear: (year: number, month?: number, day?: number) => {
+      if (utc) date.setUTCFullYear(year, month ?? date.getUTCMonth(), day ?? date.getUTCDate());
+      else date.setFullYear(year, month ?? date.getMonth(), day ?? date.getDate());
+    },
+    setMonth: (month: number, day?: number) => {
+      if (utc) date.setUTCMonth(month, day ?? date.getUTCDate());
+      else date.setMonth(month, day ?? date.getDate());
+    },
+    setDay: (day: number) => {
+      if (utc) date.setUTCDate(day);
+      else date.setDate(day);
+    },
+    /** Hours, minutes, seconds, ms; undefined keeps the field. */
+    setTime: (hours?: number, minutes?: number, seconds?: number) => {
+      if (utc) {
+        if (hours !== undefined) date.setUTCHours(hours);
+        if (minutes !== undefined) date.setUTCMinutes(minutes);
+        if (seconds !== undefined) date.setUTCSeconds(seconds);
+      } else {
+        if (hours !== undefined) date.setHours(hours);
+        if (minutes !== undefined) date.setMinutes(minutes);
+        if (seconds !== undefined) date.setSeconds(seconds);
+      }
+      date.setUTCMilliseconds(0);
+    },
+  };
+}
+
+function addToDate(date: Date, amount: number, unit: string, utc: boolean): Date {
   const next = new Date(date.getTime());
-  if (unit === 'M') next.setMonth(next.getMonth() + amount);
-  else if (unit === 'y') next.setFullYear(next.getFullYear() + amount);
-  else if (unit === 'd') next.setDate(next.getDate() + amount);
-  else if (unit === 'w') next.setDate(next.getDate() + amount * 7);
+  const fields = calendar(next, utc);
+  // Calendar units move the calendar (a day is 23 or 25 hours across a DST change), in the zone shown.
+  if (unit === 'M') fields.setMonth(fields.month() + amount);
+  else if (unit === 'y') fields.setYear(fields.year() + amount);
+  else if (unit === 'd') fields.setDay(fields.day() + amount);
+  else if (unit === 'w') fields.setDay(fields.day() + amount * 7);
   else next.setTime(next.getTime() + amount * unitMs[unit]);
   return next;
 }
 
-/** Start (or, rounding up, the last millisecond) of the calendar unit holding `date`, in local time. */
-function roundDate(date: Date, unit: string, roundUp: boolean): Date {
+/** Start (or, rounding up, the last millisecond) of the calendar unit holding `date`. */
+function roundDate(date: Date, unit: string, roundUp: boolean, utc: boolean): Date {
   const start = new Date(date.getTime());
+  const fields = calendar(start, utc);
   switch (unit) {
     case 'y':
-      start.setMonth(0, 1);
-      start.setHours(0, 0, 0, 0);
+      fields.setMonth(0, 1);
+      fields.setTime(0, 0, 0);
       break;
     case 'M':
-      start.setDate(1);
-      start.setHours(0, 0, 0, 0);
+      fields.setDay(1);
+      fields.setTime(0, 0, 0);
       break;
-    case 'w': {
+    case 'w':
       // Grafana's default week starts on Monday (ISO), like moment's isoWeek.
-      const daysSinceMonday = (start.getDay() + 6) % 7;
-      start.setDate(start.getDate() - daysSinceMonday);
-      start.setHours(0, 0, 0, 0);
+      fields.setDay(fields.day() - ((fields.weekday() + 6) % 7));
+      fields.setTime(0, 0, 0);
       break;
-    }
     case 'd':
-      start.setHours(0, 0, 0, 0);
+      fields.setTime(0, 0, 0);
       break;
     case 'h':
-      start.setMinutes(0, 0, 0);
+      fields.setTime(undefined, 0, 0);
       break;
     case 'm':
-      start.setSeconds(0, 0);
+      fields.setTime(undefined, undefined, 0);
       break;
     case 's':
-      start.setMilliseconds(0);
+      fields.setTime();
       break;
     default:
       break;
   }
   if (!roundUp) return start;
-  return new Date(addToDate(start, 1, unit).getTime() - 1);
+  return new Date(addToDate(start, 1, unit, utc).getTime() - 1);
 }
 
 /** Resolves a raw range at `nowMs`; null when either end does not parse or the range is empty. */
-export function resolveRange(raw: RawTimeRange, nowMs: number): TimeRange | null {
-  const fromMs = parseTime(raw.from, nowMs, false);
-  const toMs = parseTime(raw.to, nowMs, true);
+export function resolveRange(raw: RawTimeRange, nowMs: number, timeZone: TimeZone = 'browser'): TimeRange | null {
+  const fromMs = parseTime(raw.from, nowMs, false, timeZone);
+  const toMs = parseTime(raw.to, nowMs, true, timeZone);
   if (fromMs === null || toMs === null || fromMs >= toMs) return null;
   return { raw, fromMs, toMs };
 }
@@ -227,7 +268,7 @@ const relativeNames: Record<string, string> = {
 };
 
 /** A readable name for a range: `Last 6 hours`, `Today so far`, or the two dates. */
-export function describeRange(raw: RawTimeRange, resolved: TimeRange | null): string {
+export function describeRange(raw: RawTimeRange, resolved: TimeRange | null, timeZone: TimeZone = 'browser'): string {
   const quick = quickRanges.find((range) => range.from === raw.from && range.to === raw.to);
   if (quick) return quick.label;
   const last = /^now-(\d+)([smhdwMy])$/.exec(raw.from);
@@ -236,14 +277,20 @@ export function describeRange(raw: RawTimeRange, resolved: TimeRange | null): st
     return `Last ${count} ${relativeNames[last[2]]}${count === 1 ? '' : 's'}`;
   }
   if (raw.from.startsWith('now') || raw.to.startsWith('now') || !resolved) return `${raw.from} to ${raw.to}`;
-  return `${formatDateTime(resolved.fromMs)} to ${formatDateTime(resolved.toMs)}`;
+  return `${formatDateTime(resolved.fromMs, timeZone)} to ${formatDateTime(resolved.toMs, timeZone)}${timeZone === 'utc' ? ' UTC' : ''}`;
 }
 
-/** `2026-01-02 10:00:00` in local time, the form the time picker accepts back. */
-export function formatDateTime(ms: number): string {
+/** `2026-01-02 10:00:00` in the dashboard's zone, the form the time picker accepts back. */
+export function formatDateTime(ms: number, timeZone: TimeZone = 'browser'): string {
   const date = new Date(ms);
   const pad = (value: number) => String(value).padStart(2, '0');
+  if (timeZone === 'utc') return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
+}
+
+/** A timestamp for tables and tooltips, in the dashboard's zone. */
+export function formatTimestamp(ms: number, timeZone: TimeZone = 'browser'): string {
+  return timeZone === 'utc' ? `${formatDateTime(ms, 'utc')} UTC` : new Date(ms).toLocaleString();
 }
 
 export const quickRanges: { from: string; to: string; label: string }[] = [

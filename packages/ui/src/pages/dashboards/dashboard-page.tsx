@@ -72,6 +72,7 @@ export default function DashboardPage({ params, query }: PageProps) {
   const [rowState, setRowState] = useState<Map<number, boolean>>(new Map());
   const [saveState, setSaveState] = useState<{ saving: boolean; message: string | null; failed: boolean }>({ saving: false, message: null, failed: false });
   const [saved, setSaved] = useState(true);
+  const [canSave, setCanSave] = useState(true);
 
   useEffect(() => {
     let cancelled = false;
@@ -86,6 +87,8 @@ export default function DashboardPage({ params, query }: PageProps) {
         if (cancelled) return;
         const model = normalizeDashboard(answer.dashboard, uid);
         setDashboard(model);
+        // Provisioned dashboards are read-only unless their provider allows UI updates.
+        setCanSave(answer.meta.canSave !== false);
         document.title = `${model.title} · Vigil`;
         // Grafana's canonical URL carries the server's slug; fix it without adding a history entry.
         const slug = typeof answer.meta.slug === 'string' ? answer.meta.slug : null;
@@ -97,7 +100,7 @@ export default function DashboardPage({ params, query }: PageProps) {
 
   const raw: RawTimeRange = { from: query.get('from') ?? dashboard?.time.from ?? 'now-6h', to: query.get('to') ?? dashboard?.time.to ?? 'now' };
   const refresh = query.get('refresh') ?? dashboard?.refresh ?? '';
-  const range = useMemo(() => resolveRange(raw, nowMs), [raw.from, raw.to, nowMs]);
+  const range = useMemo(() => resolveRange(raw, nowMs, dashboard?.timeZone), [raw.from, raw.to, nowMs, dashboard]);
   const variableKey = [...query.entries()]
     .filter(([key]) => key.startsWith('var-'))
     .map(([key, value]) => `${key}=${value}`)
@@ -202,6 +205,7 @@ export default function DashboardPage({ params, query }: PageProps) {
         {saveState.message ? <span class={saveState.failed ? 'error-text' : 'muted'}>{saveState.message}</span> : null}
         <button
           type="button"
+          hidden={!canSave}
           title="Save the current time range, refresh and variable values as this dashboard's defaults"
           disabled={saveState.saving}
           onClick={() => {
@@ -235,6 +239,7 @@ export default function DashboardPage({ params, query }: PageProps) {
             setRefreshKey((key) => key + 1);
           }}
           now={() => Date.now()}
+          timeZone={dashboard.timeZone}
         />
       </div>
       {!range ? <div class="error-box">The time range "{raw.from}" to "{raw.to}" is not valid.</div> : null}

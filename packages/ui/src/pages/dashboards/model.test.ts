@@ -77,6 +77,10 @@ test('current schema: fieldConfig, options, gridPos, compaction closes vertical 
   assert.equal(series.fieldConfig.custom.drawStyle, 'bars');
   assert.deepEqual(series.options.legend, { showLegend: true, displayMode: 'table', placement: 'right', calcs: ['mean'] });
   assert.deepEqual(compactLayout(model.panels).get(series), { x: 0, y: 4, w: 24, h: 8 });
+  assert.equal(model.timeZone, 'browser');
+  const utc = normalizeDashboard({ timezone: 'utc', panels: [{ type: 'row', collapsed: true, panels: [{ type: 'stat' }] }] });
+  assert.equal(utc.timeZone, 'utc');
+  assert.equal(utc.panels[0].panels[0].timeZone, 'utc');
 });
 
 test('value mappings: current, Grafana 7 and classic singlestat forms; first match wins', () => {

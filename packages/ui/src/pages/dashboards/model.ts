@@ -109,6 +109,8 @@ export interface PanelModel {
   /** Row panels: whether collapsed, and (collapsed) the panels they hold. */
   collapsed: boolean;
   panels: PanelModel[];
+  /** The dashboard's time zone, for the times this panel prints. */
+  timeZone: 'browser' | 'utc';
 }
 
 export interface VariableModel {
@@ -139,6 +141,8 @@ export interface DashboardModel {
   variables: VariableModel[];
   time: { from: string; to: string };
   refresh: string;
+  /** `timezone`: `utc`, or the browser's zone for anything else (`browser`, '', a named zone). */
+  timeZone: 'browser' | 'utc';
   /** The JSON as given, for saving back unchanged (Grafana-compatible). */
   source: Record<string, unknown>;
 }
@@ -236,7 +240,8 @@ function fieldDefaults(panel: Record<string, any>, classic: boolean): FieldDefau
           steps: defaults.thresholds.steps.map((step: any) => ({ value: numberOrNull(step?.value), color: text(step?.color, 'green') })),
         }
       : defaultThresholds,
-    color: isObject(defaults.color) ? { mode: text(defaults.color.mode, 'palette-classic'), fixedColor: text(defaults.color.fixedColor) || undefined } : { mode: 'palette-classic' },
+    // '' when the JSON sets no colour mode: each panel type then uses its own default (palette or thresholds).
+    color: isObject(defaults.color) ? { mode: text(defaults.color.mode), fixedColor: text(defaults.color.fixedColor) || undefined } : { mode: '' },
     displayName: text(defaults.displayName),
     noValue: text(defaults.noValue),
     custom: {
@@ -581,6 +586,7 @@ function panelModel(panel: Record<string, any>, gridPos: GridPosition): PanelMod
     repeat: text(panel.repeat),
     collapsed: panel.collapsed === true,
     panels: [],
+    timeZone: 'browser',
   };
 }
 
@@ -673,6 +679,7 @@ export function normalizeDashboard(json: unknown, fallbackUid = ''): DashboardMo
     }
   }
 
+  if (source.timezone === 'utc') for (const panel of panels) for (const each of [panel, ...panel.panels]) each.timeZone = 'utc';
   const templating = isObject(source.templating) && Array.isArray(source.templating.list) ? source.templating.list.filter(isObject) : [];
   const time = isObject(source.time) ? source.time : {};
   return {
@@ -683,6 +690,7 @@ export function normalizeDashboard(json: unknown, fallbackUid = ''): DashboardMo
     variables: templating.map(variableModel),
     time: { from: text(time.from, 'now-6h') || 'now-6h', to: text(time.to, 'now') || 'now' },
     refresh: typeof source.refresh === 'string' ? source.refresh : '',
+    timeZone: source.timezone === 'utc' ? 'utc' : 'browser',
     source,
   };
 }

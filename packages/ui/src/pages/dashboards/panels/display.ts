@@ -47,7 +47,8 @@ export function displayValues(panel: PanelModel, series: Series[], useThresholds
       if (panel.options.prefix) formatted.prefix = panel.options.prefix + (formatted.prefix ?? '');
       if (panel.options.postfix) formatted.suffix = (formatted.suffix ?? '') + panel.options.postfix;
     }
-    const color = mapped?.color ? resolveColor(mapped.color) : useThresholds ? thresholdColor(value, field) : fieldColor(field, index, value);
+    // Without a colour mode in the JSON, value panels colour by thresholds and pies by the palette, as Grafana.
+    const color = mapped?.color ? resolveColor(mapped.color) : field.color.mode === '' ? (useThresholds ? thresholdColor(value, field) : seriesColor(index)) : fieldColor(field, index, value);
     return { name, value, formatted, text: formattedToString(formatted), color, series: entry };
   };
   if (panel.options.reduceOptions.values) {

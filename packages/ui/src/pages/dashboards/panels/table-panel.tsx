@@ -1,4 +1,5 @@
 import { useState } from 'preact/hooks';
+import { formatTimestamp } from '../../../components/format/time.ts';
 import { formatValueText } from '../../../components/format/units.ts';
 import { fieldForSeries, mapValue, resolveColor } from '../model.ts';
 import type { PanelModel } from '../model.ts';
@@ -70,7 +71,7 @@ export function TablePanel({ panel, series }: { panel: PanelModel; series: Serie
         <tbody>
           {rows.map((row, index) => (
             <tr key={index}>
-              <td class="muted">{row.time === null ? '' : new Date(row.time).toLocaleString()}</td>
+              <td class="muted">{row.time === null ? '' : formatTimestamp(row.time, panel.timeZone)}</td>
               {labelColumns.map((column) => (
                 <td key={column}>{row.labels[column] ?? ''}</td>
               ))}

@@ -64,6 +64,7 @@ export function TimeSeriesPanel({ panel, series, fromMs, toMs, onZoom }: TimeSer
       legendValues={(index, calc) => reduceSeries(shown[index].entry, calc)}
       calcLabels={calcNames}
       onZoom={onZoom}
+      timeZone={panel.timeZone}
     />
   );
 }
