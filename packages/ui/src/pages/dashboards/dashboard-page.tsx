@@ -79,6 +79,7 @@ export default function DashboardPage({ params, query }: PageProps) {
     setDashboard(null);
     setLoadError(null);
     setVariables(null);
+    setRowState(new Map());
     const unsaved = unsavedDashboard(uid);
     setSaved(!unsaved);
     const load = unsaved ? Promise.resolve({ dashboard: unsaved, meta: {} as Record<string, unknown> }) : getDashboard(uid);
@@ -116,11 +117,13 @@ export default function DashboardPage({ params, query }: PageProps) {
       dashboardTitle: dashboard.title,
       dashboardUid: dashboard.uid,
       urlValues: (name) => new URLSearchParams(window.location.search).getAll(`var-${name}`),
-    }).then((states) => {
-      if (cancelled) return;
-      setVariables(states);
-      setRefreshKey((key) => key + 1);
-    });
+    })
+      .then((states) => {
+        if (cancelled) return;
+        setVariables(states);
+        setRefreshKey((key) => key + 1);
+      })
+      .catch((error: Error) => !cancelled && setLoadError(`cannot resolve the template variables: ${error.message}`));
     return () => void (cancelled = true);
   }, [dashboard, raw.from, raw.to, variableKey]);
 
