@@ -161,7 +161,11 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
     assertPanelHasData(byTitle.get('Rate GET')!, 'repeat');
     assertPanelHasData(byTitle.get('Rate POST')!, 'repeat');
     // Stacked series with a table legend carrying the requested calcs.
-    assert.match(byTitle.get('Requests by method (All)')!.text, /Mean[\s\S]*Max[\s\S]*Last \*[\s\S]*GET[\s\S]*POST/);
+    assert.match(byTitle.get('Requests by method (All)')!.text, /Mean[\s\S]*Max[\s\S]*Last \*/);
+    // The legend is sorted by Mean, descending (sortBy/sortDesc).
+    const means = [...byTitle.get('Requests by method (All)')!.text.matchAll(/^(?:GET|POST)\s+([\d.]+) req\/s/gm)].map((match) => Number(match[1]));
+    assert.equal(means.length, 2, byTitle.get('Requests by method (All)')!.text);
+    assert.ok(means[0] >= means[1], `legend means ${means.join(', ')} should descend`);
     assert.match(byTitle.get('Cache hit ratio')!.text, /%/);
     // Value mappings: circuit breaker values read as closed/open.
     assert.match(byTitle.get('Circuit breakers')!.text, /\b(closed|open)\b/);

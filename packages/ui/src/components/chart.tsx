@@ -39,7 +39,9 @@ export interface ChartProps {
   showPoints?: 'auto' | 'always' | 'never';
   spanNulls?: boolean;
   axisLabel?: string;
-  legend?: { show: boolean; displayMode: 'list' | 'table' | 'hidden'; placement: 'bottom' | 'right'; calcs: string[] };
+  legend?: { show: boolean; displayMode: 'list' | 'table' | 'hidden'; placement: 'bottom' | 'right'; calcs: string[]; sortBy?: string; sortDesc?: boolean };
+  /** Charts with the same key share the crosshair (Grafana's shared tooltip). */
+  syncKey?: string;
   /** Legend values per series and calc (from the caller's reducers). */
   legendValues?: (seriesIndex: number, calc: string) => number | null;
   calcLabels?: Record<string, string>;
@@ -157,6 +159,7 @@ export function Chart(props: ChartProps) {
       ],
       cursor: {
         drag: { x: true, y: false, setScale: false },
+        ...(props.syncKey ? { sync: { key: props.syncKey } } : {}),
         points: { size: 6 },
       },
       hooks: {
@@ -175,6 +178,11 @@ export function Chart(props: ChartProps) {
           (self) => {
             const element = tooltip.current;
             if (!element) return;
+            // With a shared crosshair, only the chart under the mouse shows its tooltip.
+            if (!holder.matches(':hover')) {
+              element.style.display = 'none';
+              return;
+            }
             const index = self.cursor.idx;
             if (index == null || self.cursor.left == null || self.cursor.left < 0) {
               element.style.display = 'none';
@@ -234,6 +242,17 @@ export function Chart(props: ChartProps) {
   const points = useMemo(() => props.series.reduce((total, entry) => total + entry.values.reduce<number>((count, value) => (value === null ? count : count + 1), 0), 0), [props.series]);
   const legend = props.legend ?? { show: true, displayMode: 'list', placement: 'bottom', calcs: [] };
   const showLegend = legend.show && legend.displayMode !== 'hidden' && props.series.length > 0;
+  // Legend order: by a calc or the name when the panel asks, else query order.
+  const order = props.series.map((_entry, index) => index);
+  if (legend.sortBy) {
+    const key = (index: number) => (legend.sortBy === 'Name' ? props.series[index].name : (props.legendValues?.(index, legend.sortBy!) ?? Number.NEGATIVE_INFINITY));
+    order.sort((left, right) => {
+      const a = key(left);
+      const b = key(right);
+      const compared = typeof a === 'string' && typeof b === 'string' ? a.localeCompare(b) : Number(a) - Number(b);
+      return legend.sortDesc ? -compared : compared;
+    });
+  }
   const toggle = (index: number, isolate: boolean) => {
     setHidden((previous) => {
       if (isolate) {
@@ -268,7 +287,7 @@ export function Chart(props: ChartProps) {
                 </tr>
               </thead>
               <tbody>
-                {props.series.map((entry, index) => entry.hideFromLegend ? null : (
+                {order.map((index) => ({ entry: props.series[index], index })).map(({ entry, index }) => entry.hideFromLegend ? null : (
                   <tr key={index} class={hidden.has(index) ? 'legend-hidden' : ''} onClick={(event) => toggle(index, !(event.ctrlKey || event.metaKey || event.shiftKey))}>
                     <td>
                       <span class="swatch" style={{ background: entry.color }} />
@@ -286,7 +305,7 @@ export function Chart(props: ChartProps) {
           </div>
         ) : (
           <div class="chart-legend">
-            {props.series.map((entry, index) => entry.hideFromLegend ? null : (
+            {order.map((index) => ({ entry: props.series[index], index })).map(({ entry, index }) => entry.hideFromLegend ? null : (
               <button key={index} type="button" class={`legend-item ${hidden.has(index) ? 'legend-hidden' : ''}`} title={entry.name} onClick={(event) => toggle(index, !(event.ctrlKey || event.metaKey || event.shiftKey))}>
                 <span class="swatch" style={{ background: entry.color }} />
                 {entry.name}

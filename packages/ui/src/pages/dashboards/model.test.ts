@@ -64,7 +64,7 @@ test('current schema: fieldConfig, options, gridPos, compaction closes vertical 
     uid: 'abc',
     panels: [
       { id: 1, type: 'stat', gridPos: { x: 0, y: 0, w: 6, h: 4 }, fieldConfig: { defaults: { unit: 'bytes', decimals: 1, thresholds: { mode: 'percentage', steps: [{ value: null, color: 'green' }, { value: 90, color: 'red' }] } } }, options: { reduceOptions: { calcs: ['max'] }, colorMode: 'none', graphMode: 'none' } },
-      { id: 2, type: 'timeseries', gridPos: { x: 0, y: 10, w: 24, h: 8 }, fieldConfig: { defaults: { custom: { stacking: { mode: 'percent' }, drawStyle: 'bars' } } }, options: { legend: { displayMode: 'table', placement: 'right', calcs: ['mean'] } } },
+      { id: 2, type: 'timeseries', gridPos: { x: 0, y: 10, w: 24, h: 8 }, fieldConfig: { defaults: { custom: { stacking: { mode: 'percent' }, drawStyle: 'bars' } } }, options: { legend: { displayMode: 'table', placement: 'right', calcs: ['mean'], sortBy: 'Mean', sortDesc: true } } },
     ],
   });
   const [stat, series] = model.panels;
@@ -75,7 +75,9 @@ test('current schema: fieldConfig, options, gridPos, compaction closes vertical 
   assert.equal(stat.options.graphMode, 'none');
   assert.equal(series.fieldConfig.custom.stacking, 'percent');
   assert.equal(series.fieldConfig.custom.drawStyle, 'bars');
-  assert.deepEqual(series.options.legend, { showLegend: true, displayMode: 'table', placement: 'right', calcs: ['mean'] });
+  assert.deepEqual(series.options.legend, { showLegend: true, displayMode: 'table', placement: 'right', calcs: ['mean'], sortBy: 'mean', sortDesc: true });
+  assert.equal(series.cursorSync, '');
+  assert.equal(normalizeDashboard({ uid: 'u', graphTooltip: 1, panels: [{ type: 'timeseries' }] }).panels[0].cursorSync, 'dashboard-u');
   assert.deepEqual(compactLayout(model.panels).get(series), { x: 0, y: 4, w: 24, h: 8 });
   assert.equal(model.timeZone, 'browser');
   const utc = normalizeDashboard({ timezone: 'utc', panels: [{ type: 'row', collapsed: true, panels: [{ type: 'stat' }] }] });

@@ -64,6 +64,9 @@ export interface LegendOptions {
   displayMode: 'list' | 'table' | 'hidden';
   placement: 'bottom' | 'right';
   calcs: string[];
+  /** A calc id (`mean`) or `Name` to order the legend by, '' for query order. */
+  sortBy: string;
+  sortDesc: boolean;
 }
 
 export interface PanelOptions {
@@ -111,6 +114,8 @@ export interface PanelModel {
   panels: PanelModel[];
   /** The dashboard's time zone, for the times this panel prints. */
   timeZone: 'browser' | 'utc';
+  /** Charts sharing a crosshair (the dashboard's `graphTooltip` 1 or 2) share this key; '' for none. */
+  cursorSync: string;
 }
 
 export interface VariableModel {
@@ -474,6 +479,13 @@ function safeRegex(pattern: string): RegExp | null {
   }
 }
 
+/** Grafana stores `sortBy` as the column's display name (`Mean`, `Last *`, `Name`); back to a calc id. */
+function legendSortBy(name: string): string {
+  if (name === '' || name === 'Name') return name;
+  const entry = Object.entries(calcNames).find(([id, label]) => label === name || id === name);
+  return entry ? entry[0] : '';
+}
+
 function panelOptions(panel: Record<string, any>, type: string): PanelOptions {
   const options = isObject(panel.options) ? panel.options : {};
   const legend = isObject(options.legend) ? options.legend : {};
@@ -484,6 +496,8 @@ function panelOptions(panel: Record<string, any>, type: string): PanelOptions {
       displayMode: legend.displayMode === 'table' ? 'table' : legend.displayMode === 'hidden' ? 'hidden' : 'list',
       placement: legend.placement === 'right' ? 'right' : 'bottom',
       calcs: Array.isArray(legend.calcs) ? legend.calcs.map(String) : [],
+      sortBy: legendSortBy(text(legend.sortBy)),
+      sortDesc: legend.sortDesc === true,
     },
     reduceOptions: {
       calcs: Array.isArray(reduce.calcs) && reduce.calcs.length > 0 ? reduce.calcs.map(String) : ['lastNotNull'],
@@ -512,6 +526,8 @@ function panelOptions(panel: Record<string, any>, type: string): PanelOptions {
       displayMode: classicLegend.show === false ? 'hidden' : classicLegend.alignAsTable === true ? 'table' : 'list',
       placement: classicLegend.rightSide === true ? 'right' : 'bottom',
       calcs,
+      sortBy: typeof classicLegend.sort === 'string' ? (classicCalcs[classicLegend.sort] ?? '') : '',
+      sortDesc: classicLegend.sortDesc === true,
     };
   }
   if (panel.type === 'singlestat' || panel.type === 'singlestat2') {
@@ -587,6 +603,7 @@ function panelModel(panel: Record<string, any>, gridPos: GridPosition): PanelMod
     collapsed: panel.collapsed === true,
     panels: [],
     timeZone: 'browser',
+    cursorSync: '',
   };
 }
 
@@ -679,7 +696,13 @@ export function normalizeDashboard(json: unknown, fallbackUid = ''): DashboardMo
     }
   }
 
-  if (source.timezone === 'utc') for (const panel of panels) for (const each of [panel, ...panel.panels]) each.timeZone = 'utc';
+  const cursorSync = source.graphTooltip === 1 || source.graphTooltip === 2 ? `dashboard-${text(source.uid) || fallbackUid || text(source.title)}` : '';
+  for (const panel of panels) {
+    for (const each of [panel, ...panel.panels]) {
+      if (source.timezone === 'utc') each.timeZone = 'utc';
+      each.cursorSync = cursorSync;
+    }
+  }
   const templating = isObject(source.templating) && Array.isArray(source.templating.list) ? source.templating.list.filter(isObject) : [];
   const time = isObject(source.time) ? source.time : {};
   return {

@@ -60,7 +60,8 @@ export function TimeSeriesPanel({ panel, series, fromMs, toMs, onZoom }: TimeSer
       showPoints={field.custom.showPoints}
       spanNulls={field.custom.spanNulls}
       axisLabel={field.custom.axisLabel}
-      legend={{ show: legend.showLegend, displayMode: legend.displayMode, placement: legend.placement, calcs: legend.calcs }}
+      legend={{ show: legend.showLegend, displayMode: legend.displayMode, placement: legend.placement, calcs: legend.calcs, sortBy: legend.sortBy, sortDesc: legend.sortDesc }}
+      syncKey={panel.cursorSync || undefined}
       legendValues={(index, calc) => reduceSeries(shown[index].entry, calc)}
       calcLabels={calcNames}
       onZoom={onZoom}
