@@ -157,6 +157,13 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
       assert.ok(panel, `no panel "${title}" among ${[...byTitle.keys()].join(', ')}`);
       assertPanelHasData(panel, 'current schema');
     }
+    // The Prometheus annotation query marks events on every time series; its toggle hides them.
+    const annotationCounts = async () => page.locator('section.panel[data-panel-type="timeseries"] .chart').evaluateAll((charts) => charts.map((chart) => Number(chart.getAttribute('data-annotations'))));
+    await page.waitForFunction(() => [...document.querySelectorAll('.chart')].some((chart) => Number(chart.getAttribute('data-annotations')) > 0), undefined, { timeout: 10_000 });
+    assert.ok((await annotationCounts()).every((count) => count > 0));
+    await page.getByLabel('Busy pool').uncheck();
+    await page.waitForFunction(() => [...document.querySelectorAll('.chart')].every((chart) => chart.getAttribute('data-annotations') === '0'), undefined, { timeout: 10_000 });
+    await page.getByLabel('Busy pool').check();
     // A repeated panel: one copy per selected value of $method, each with its own query.
     assertPanelHasData(byTitle.get('Rate GET')!, 'repeat');
     assertPanelHasData(byTitle.get('Rate POST')!, 'repeat');

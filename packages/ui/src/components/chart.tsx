@@ -48,6 +48,15 @@ export interface ChartProps {
   onZoom?: (fromMs: number, toMs: number) => void;
   /** Axis and tooltip times in the browser's zone (default) or UTC. */
   timeZone?: TimeZone;
+  /** Event markers (annotations): a line, or a shaded region when they span time. */
+  annotations?: ChartAnnotation[];
+}
+
+export interface ChartAnnotation {
+  timeMs: number;
+  endMs: number;
+  color: string;
+  title: string;
 }
 
 function withAlpha(color: string, alpha: number): string {
@@ -163,6 +172,34 @@ export function Chart(props: ChartProps) {
         points: { size: 6 },
       },
       hooks: {
+        draw: [
+          (self) => {
+            const marks = props.annotations ?? [];
+            if (marks.length === 0) return;
+            const context = self.ctx;
+            const { top, height } = self.bbox;
+            context.save();
+            for (const mark of marks) {
+              const start = self.valToPos(mark.timeMs / 1000, 'x', true);
+              const end = self.valToPos(mark.endMs / 1000, 'x', true);
+              if (end < self.bbox.left || start > self.bbox.left + self.bbox.width) continue;
+              if (end - start >= 1) {
+                context.globalAlpha = 0.12;
+                context.fillStyle = mark.color;
+                context.fillRect(start, top, end - start, height);
+                context.globalAlpha = 1;
+              }
+              context.strokeStyle = mark.color;
+              context.lineWidth = devicePixelRatio;
+              context.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+              context.beginPath();
+              context.moveTo(Math.round(start) + 0.5, top);
+              context.lineTo(Math.round(start) + 0.5, top + height);
+              context.stroke();
+            }
+            context.restore();
+          },
+        ],
         setSelect: [
           (self) => {
             const { left, width } = self.select;
@@ -199,6 +236,17 @@ export function Chart(props: ChartProps) {
             header.className = 'chart-tooltip-time';
             header.textContent = time;
             element.append(header);
+            // Annotations under the cursor (within a few pixels) are listed first.
+            const cursorSeconds = self.posToVal(self.cursor.left, 'x');
+            const slack = (self.posToVal(self.cursor.left + 6, 'x') - cursorSeconds) * 1000;
+            for (const mark of props.annotations ?? []) {
+              if (cursorSeconds * 1000 < mark.timeMs - slack || cursorSeconds * 1000 > mark.endMs + slack) continue;
+              const line = document.createElement('div');
+              line.className = 'chart-tooltip-annotation';
+              line.style.borderLeftColor = mark.color;
+              line.textContent = mark.title;
+              element.append(line);
+            }
             for (const row of rows) {
               const line = document.createElement('div');
               line.className = 'chart-tooltip-row';
@@ -236,7 +284,7 @@ export function Chart(props: ChartProps) {
       chart.destroy();
       plot.current = null;
     };
-  }, [plotted, props.x, props.fromMs, props.toMs, theme, hidden, axisUnit, props.decimals, props.min, props.max, props.drawStyle, props.fillOpacity, props.lineWidth, props.timeZone]);
+  }, [plotted, props.x, props.fromMs, props.toMs, theme, hidden, axisUnit, props.decimals, props.min, props.max, props.drawStyle, props.fillOpacity, props.lineWidth, props.timeZone, props.annotations]);
 
   // Exposed for tests and tooling: how many points the chart actually holds.
   const points = useMemo(() => props.series.reduce((total, entry) => total + entry.values.reduce<number>((count, value) => (value === null ? count : count + 1), 0), 0), [props.series]);
@@ -268,7 +316,7 @@ export function Chart(props: ChartProps) {
   };
 
   return (
-    <div ref={container} class={`chart chart-legend-${legend.placement}`} data-points={points} data-series={props.series.length}>
+    <div ref={container} class={`chart chart-legend-${legend.placement}`} data-points={points} data-series={props.series.length} data-annotations={props.annotations?.length ?? 0}>
       <div class="chart-plot" ref={plotHolder}>
         <div class="chart-tooltip" ref={tooltip} />
       </div>

@@ -7,8 +7,10 @@ import type { RawTimeRange } from '../../components/format/time.ts';
 import { navigate, replaceQuery } from '../../router.ts';
 import type { PageProps } from '../registry.ts';
 import { unsavedDashboard } from './dashboard-store.ts';
-import { GRID_CELL_HEIGHT, GRID_CELL_MARGIN, compactLayout, normalizeDashboard, sections, slugify } from './model.ts';
+import { GRID_CELL_HEIGHT, GRID_CELL_MARGIN, compactLayout, normalizeDashboard, resolveColor, sections, slugify } from './model.ts';
 import type { DashboardModel, PanelModel } from './model.ts';
+import { loadAnnotations } from './annotations.ts';
+import type { AnnotationEvent } from './annotations.ts';
 import { PanelView } from './panel-view.tsx';
 import { resolveVariables } from './variable-options.ts';
 import { VariablePicker } from './variable-picker.tsx';
@@ -73,6 +75,9 @@ export default function DashboardPage({ params, query }: PageProps) {
   const [saveState, setSaveState] = useState<{ saving: boolean; message: string | null; failed: boolean }>({ saving: false, message: null, failed: false });
   const [saved, setSaved] = useState(true);
   const [canSave, setCanSave] = useState(true);
+  const [annotationEvents, setAnnotationEvents] = useState<AnnotationEvent[]>([]);
+  const [annotationErrors, setAnnotationErrors] = useState<string[]>([]);
+  const [annotationToggles, setAnnotationToggles] = useState<Map<string, boolean>>(new Map());
 
   useEffect(() => {
     let cancelled = false;
@@ -80,6 +85,8 @@ export default function DashboardPage({ params, query }: PageProps) {
     setLoadError(null);
     setVariables(null);
     setRowState(new Map());
+    setAnnotationEvents([]);
+    setAnnotationToggles(new Map());
     const unsaved = unsavedDashboard(uid);
     setSaved(!unsaved);
     const load = unsaved ? Promise.resolve({ dashboard: unsaved, meta: {} as Record<string, unknown> }) : getDashboard(uid);
@@ -138,6 +145,26 @@ export default function DashboardPage({ params, query }: PageProps) {
     }, intervalMs);
     return () => clearInterval(timer);
   }, [refresh]);
+
+  // Annotation queries run with every refresh, like the panels.
+  useEffect(() => {
+    if (!dashboard || !variables || !range) return;
+    const enabled = dashboard.annotations.filter((annotation) => annotationToggles.get(annotation.name) ?? annotation.enable);
+    if (enabled.length === 0) {
+      setAnnotationEvents([]);
+      setAnnotationErrors([]);
+      return;
+    }
+    const controller = new AbortController();
+    const builtins = { intervalMs: 0, rateIntervalMs: 0, rangeMs: range.toMs - range.fromMs, fromMs: range.fromMs, toMs: range.toMs, dashboardTitle: dashboard.title, dashboardUid: dashboard.uid };
+    loadAnnotations(enabled, { fromMs: range.fromMs, toMs: range.toMs, variables, builtins, signal: controller.signal })
+      .then((result) => {
+        setAnnotationEvents(result.events.map((event) => ({ ...event, color: resolveColor(event.color) })));
+        setAnnotationErrors(result.errors);
+      })
+      .catch((error: Error) => error.name !== 'AbortError' && setAnnotationErrors([error.message]));
+    return () => controller.abort();
+  }, [refreshKey, annotationToggles]);
 
   const setRange = (next: RawTimeRange) => {
     setNowMs(Date.now());
@@ -246,11 +273,27 @@ export default function DashboardPage({ params, query }: PageProps) {
         />
       </div>
       {!range ? <div class="error-box">The time range "{raw.from}" to "{raw.to}" is not valid.</div> : null}
-      {variables && variables.size > 0 ? (
+      {(variables && variables.size > 0) || dashboard.annotations.length > 0 ? (
         <div class="toolbar variables">
-          {[...variables.values()].map((state) => (
+          {[...(variables?.values() ?? [])].map((state) => (
             <VariablePicker key={state.model.name} state={state} onChange={(values) => setVariable(state.model.name, values)} />
           ))}
+          {dashboard.annotations.map((annotation) => (
+            <label class="annotation-toggle" key={annotation.name} title={annotation.expr}>
+              <input
+                type="checkbox"
+                checked={annotationToggles.get(annotation.name) ?? annotation.enable}
+                onChange={(event) => setAnnotationToggles((previous) => new Map(previous).set(annotation.name, (event.target as HTMLInputElement).checked))}
+              />
+              <span class="swatch" style={{ background: resolveColor(annotation.color) }} />
+              {annotation.name}
+            </label>
+          ))}
+          {annotationErrors.length > 0 ? (
+            <span class="panel-error-icon" title={annotationErrors.join('\n')}>
+              ⚠
+            </span>
+          ) : null}
         </div>
       ) : null}
       {context && viewed ? (
@@ -262,6 +305,7 @@ export default function DashboardPage({ params, query }: PageProps) {
           onZoom={(fromMs, toMs) => setRange({ from: String(fromMs), to: String(toMs) })}
           onView={() => viewPanel(null)}
           viewing
+          annotations={annotationEvents}
         />
       ) : null}
       {context && viewPanelId !== null && !viewed ? <div class="error-box">This dashboard has no panel {viewPanelId}. <a href={window.location.pathname}>Show the whole dashboard</a></div> : null}
@@ -295,6 +339,7 @@ export default function DashboardPage({ params, query }: PageProps) {
                           onZoom={(fromMs, toMs) => setRange({ from: String(fromMs), to: String(toMs) })}
                           style={{ '--x': position.x, '--y': position.y, '--w': position.w, '--h': position.h }}
                           onView={() => viewPanel(panel.id)}
+                          annotations={annotationEvents}
                         />
                       );
                     })}

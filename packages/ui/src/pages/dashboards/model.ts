@@ -144,6 +144,8 @@ export interface DashboardModel {
   tags: string[];
   panels: PanelModel[];
   variables: VariableModel[];
+  /** Prometheus annotation queries (`annotations.list` entries with an `expr`). */
+  annotations: AnnotationQuery[];
   time: { from: string; to: string };
   refresh: string;
   /** `timezone`: `utc`, or the browser's zone for anything else (`browser`, '', a named zone). */
@@ -711,6 +713,7 @@ export function normalizeDashboard(json: unknown, fallbackUid = ''): DashboardMo
     tags: Array.isArray(source.tags) ? source.tags.map(String) : [],
     panels,
     variables: templating.map(variableModel),
+    annotations: annotationQueries(source),
     time: { from: text(time.from, 'now-6h') || 'now-6h', to: text(time.to, 'now') || 'now' },
     refresh: typeof source.refresh === 'string' ? source.refresh : '',
     timeZone: source.timezone === 'utc' ? 'utc' : 'browser',
@@ -738,6 +741,39 @@ function variableModel(variable: Record<string, any>): VariableModel {
     autoCount: numberOrNull(variable.auto_count) ?? 30,
     autoMin: text(variable.auto_min, '10s') || '10s',
   };
+}
+
+export interface AnnotationQuery {
+  name: string;
+  expr: string;
+  enable: boolean;
+  color: string;
+  /** Query step (`step`, default 60s). */
+  step: string;
+  /** Title and text with `{{label}}` placeholders. */
+  titleFormat: string;
+  textFormat: string;
+  tagKeys: string[];
+}
+
+/** Annotation queries Grafana's Prometheus data source runs: series whose non-zero points mark events. */
+function annotationQueries(source: Record<string, any>): AnnotationQuery[] {
+  const list = isObject(source.annotations) && Array.isArray(source.annotations.list) ? source.annotations.list.filter(isObject) : [];
+  return list
+    .filter((annotation: Record<string, any>) => text(annotation.expr ?? annotation.target?.expr).trim() !== '')
+    .map((annotation: Record<string, any>) => ({
+      name: text(annotation.name, 'Annotations'),
+      expr: text(annotation.expr ?? annotation.target?.expr),
+      enable: annotation.enable !== false,
+      color: text(annotation.iconColor, 'rgba(255, 96, 96, 1)'),
+      step: text(annotation.step ?? annotation.target?.step, '60s') || '60s',
+      titleFormat: text(annotation.titleFormat),
+      textFormat: text(annotation.textFormat),
+      tagKeys: text(annotation.tagKeys)
+        .split(',')
+        .map((key) => key.trim())
+        .filter((key) => key !== ''),
+    }));
 }
 
 /** Grafana's slug: lower case, runs of other characters become one dash. */

@@ -1,5 +1,6 @@
 /** One dashboard panel: its frame (title, status, links), its queries, and the renderer for its type. */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ChartAnnotation } from '../../components/chart.tsx';
 import { ErrorBoundary } from '../../components/error-boundary.tsx';
 import type { PanelModel } from './model.ts';
 import { loadPanelData } from './panel-data.ts';
@@ -25,9 +26,11 @@ export interface PanelViewProps {
   /** Grafana's `viewPanel`: toggles this panel alone on the page. */
   onView?: () => void;
   viewing?: boolean;
+  /** The dashboard's annotation events, drawn on time series. */
+  annotations?: ChartAnnotation[];
 }
 
-export function PanelView({ panel, context, refreshKey, onZoom, style, onView, viewing = false }: PanelViewProps) {
+export function PanelView({ panel, context, refreshKey, onZoom, style, onView, viewing = false, annotations }: PanelViewProps) {
   const body = useRef<HTMLDivElement>(null);
   const frame = useRef<HTMLElement>(null);
   const receivedAt = useRef(0);
@@ -84,7 +87,7 @@ export function PanelView({ panel, context, refreshKey, onZoom, style, onView, v
   } else {
     switch (panel.type) {
       case 'timeseries':
-        content = <TimeSeriesPanel panel={panel} series={data.series} fromMs={context.fromMs} toMs={context.toMs} onZoom={onZoom} />;
+        content = <TimeSeriesPanel panel={panel} series={data.series} fromMs={context.fromMs} toMs={context.toMs} onZoom={onZoom} annotations={annotations} />;
         break;
       case 'stat':
         content = <StatPanel panel={panel} series={data.series} />;

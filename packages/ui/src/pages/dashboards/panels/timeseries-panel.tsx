@@ -1,5 +1,6 @@
 import { useMemo } from 'preact/hooks';
 import { Chart } from '../../../components/chart.tsx';
+import type { ChartAnnotation } from '../../../components/chart.tsx';
 import { calcNames, fieldForSeries, resolveColor, seriesColor } from '../model.ts';
 import type { PanelModel } from '../model.ts';
 import { alignSeries, reduceSeries } from '../panel-data.ts';
@@ -12,9 +13,10 @@ export interface TimeSeriesPanelProps {
   fromMs: number;
   toMs: number;
   onZoom: (fromMs: number, toMs: number) => void;
+  annotations?: ChartAnnotation[];
 }
 
-export function TimeSeriesPanel({ panel, series, fromMs, toMs, onZoom }: TimeSeriesPanelProps) {
+export function TimeSeriesPanel({ panel, series, fromMs, toMs, onZoom, annotations }: TimeSeriesPanelProps) {
   const field = panel.fieldConfig;
   // Series an override hides from the graph are left out entirely, as in Grafana.
   const shown = useMemo(
@@ -66,6 +68,7 @@ export function TimeSeriesPanel({ panel, series, fromMs, toMs, onZoom }: TimeSer
       calcLabels={calcNames}
       onZoom={onZoom}
       timeZone={panel.timeZone}
+      annotations={annotations}
     />
   );
 }
