@@ -199,6 +199,7 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
     await page.waitForURL(/var-method=GET/);
     await page.keyboard.press('Escape');
     await page.locator('.variable-popover').waitFor({ state: 'detached' });
+    await page.locator('section.panel[aria-label="Requests by method (GET)"]').waitFor({ timeout: 10_000 });
     const filtered = await panelReports(page);
     const methodPanel = filtered.find((panel) => panel.title.startsWith('Requests by method'))!;
     assert.equal(methodPanel.title, 'Requests by method (GET)');
@@ -310,6 +311,11 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
     await page.getByRole('tab', { name: 'Table' }).click();
     await page.waitForSelector('.explore-table table.data tbody tr');
     assert.match(await page.locator('.explore-table').innerText(), /\{endpoint="\/api\/orders"\}/);
+    // Prometheus's own links (alert generator URLs) land in Explore.
+    await page.goto(`${vigil.url}/graph?g0.expr=${encodeURIComponent('db_connection_pool')}&g0.tab=1`);
+    await page.waitForURL(/\/explore\?query=db_connection_pool&view=table/);
+    await page.waitForSelector('.explore-table table.data tbody tr');
+    assert.match(await page.locator('.explore-table').innerText(), /db_connection_pool\{status="active"\}/);
     await page.goto(`${vigil.url}/explore?query=${encodeURIComponent('sum(rate(x[5m])')}`);
     await page.locator('.error-box').waitFor({ timeout: 10_000 });
     assert.match(await page.locator('.error-box').innerText(), /parse error/);

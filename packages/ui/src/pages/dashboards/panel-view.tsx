@@ -35,7 +35,9 @@ export function PanelView({ panel, context, refreshKey, onZoom, style, onView, v
   const frame = useRef<HTMLElement>(null);
   const receivedAt = useRef(0);
   const [data, setData] = useState<PanelData | null>(null);
-  const [loading, setLoading] = useState(false);
+  // The request (panel and refresh) whose answer is on screen: a newer one means "loading" from the
+  // very render that asks for it, before its effect has even started.
+  const [answered, setAnswered] = useState<{ panel: PanelModel; refreshKey: number } | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const supported = supportedPanelTypes.has(panel.type);
   const needsData = supported && panel.type !== 'text';
@@ -46,19 +48,19 @@ export function PanelView({ panel, context, refreshKey, onZoom, style, onView, v
     if (!needsData) return;
     const controller = new AbortController();
     const widthPixels = body.current?.clientWidth || 800;
-    setLoading(true);
+    const request = { panel, refreshKey };
     loadPanelData(panel, { ...context, widthPixels, signal: controller.signal })
       .then((result) => {
         if (controller.signal.aborted) return;
         receivedAt.current = performance.now();
         setData(result);
         setFailure(null);
-        setLoading(false);
+        setAnswered(request);
       })
       .catch((error: Error) => {
         if (error.name === 'AbortError') return;
         setFailure(error.message);
-        setLoading(false);
+        setAnswered(request);
       });
     return () => controller.abort();
   }, [panel, refreshKey]);
@@ -70,6 +72,8 @@ export function PanelView({ panel, context, refreshKey, onZoom, style, onView, v
     const handle = requestAnimationFrame(() => frame.current?.setAttribute('data-render-ms', String(Math.round(performance.now() - started))));
     return () => cancelAnimationFrame(handle);
   }, [data]);
+
+  const loading = needsData && (answered === null || answered.panel !== panel || answered.refreshKey !== refreshKey);
 
   let content;
   if (!supported) {

@@ -8,4 +8,6 @@ export const pages: PageDefinition[] = [
     load: () => import('./explore-page.tsx'),
     navigation: { label: 'Explore', href: '/explore', order: 20, icon: '⌕' },
   },
+  // Prometheus's graph links (alert generator URLs, graphLink/tableLink in templates) open Explore.
+  { path: '/graph', title: 'Explore', load: () => import('./prometheus-link-page.tsx') },
 ];
