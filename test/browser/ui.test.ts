@@ -145,6 +145,14 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
     await page.locator('.error-box', { hasText: 'rules.json' }).waitFor({ timeout: 5000 });
     assert.match(await page.locator('.error-box').innerText(), /rules\.json: no "panels" or "rows": this is not a Grafana dashboard/);
     assert.match(page.url(), /\/dashboards$/);
+
+    // Pasting JSON imports like a file (Grafana's "Import via dashboard JSON model").
+    await page.getByText('Paste dashboard JSON').click();
+    await page.getByLabel('Dashboard JSON').fill(JSON.stringify({ dashboard: { uid: 'pasted', title: 'Pasted', panels: [{ type: 'stat', title: 'Pool', targets: [{ expr: 'sum(db_connection_pool)' }] }] } }));
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.waitForURL(/\/d\/pasted\/pasted/);
+    const [pool] = await panelReports(page);
+    assertPanelHasData(pool, 'pasted');
   });
 
   it('renders the current schema: variables, rows, stat, gauge, bar gauge, pie, table, text and unsupported panels', async () => {

@@ -7,9 +7,8 @@ import type { PageProps } from '../registry.ts';
 import { keepUnsaved, uidForTitle } from './dashboard-store.ts';
 import { slugify, unwrapDashboard } from './model.ts';
 
-/** Reads a JSON file; errors name the file and the line and column JSON.parse points at. */
-export async function readDashboardFile(file: File): Promise<Record<string, unknown>> {
-  const text = await file.text();
+/** Parses dashboard JSON text; errors name the source and the line and column JSON.parse points at. */
+export function parseDashboardText(text: string, source: string): Record<string, unknown> {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -19,15 +18,20 @@ export async function readDashboardFile(file: File): Promise<Record<string, unkn
     if (position) {
       const offset = Number(position[1]);
       const before = text.slice(0, offset).split('\n');
-      throw new Error(`${file.name}:${before.length}:${before[before.length - 1].length + 1}: invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`, { cause: error });
+      throw new Error(`${source}:${before.length}:${before[before.length - 1].length + 1}: invalid JSON: ${message.replace(/ in JSON at position \d+.*$/, '')}`, { cause: error });
     }
-    throw new Error(`${file.name}: invalid JSON: ${message}`, { cause: error });
+    throw new Error(`${source}: invalid JSON: ${message}`, { cause: error });
   }
   try {
     return unwrapDashboard(json);
   } catch (error) {
-    throw new Error(`${file.name}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`${source}: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/** Reads a dashboard JSON file (bare or `{"dashboard": …}`). */
+export async function readDashboardFile(file: File): Promise<Record<string, unknown>> {
+  return parseDashboardText(await file.text(), file.name);
 }
 
 /** Imports a dashboard through the API (Grafana's POST /api/dashboards/db) and opens it. */
@@ -50,6 +54,7 @@ export default function DashboardListPage({ query }: PageProps) {
   const [uploadError, setUploadError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [filter, setFilter] = useState(query.get('query') ?? '');
+  const [pasted, setPasted] = useState('');
 
   useEffect(() => {
     let cancelled = false;
@@ -64,26 +69,35 @@ export default function DashboardListPage({ query }: PageProps) {
     };
   }, [filter]);
 
-  const upload = async (event: Event) => {
-    const input = event.target as HTMLInputElement;
-    const file = input.files?.[0];
-    if (!file) return;
+  const importFrom = async (read: () => Promise<Record<string, unknown>>) => {
     setBusy(true);
     setUploadError(null);
     try {
-      const dashboard = await readDashboardFile(file);
-      const { url } = await importDashboard(dashboard);
+      const { url } = await importDashboard(await read());
       navigate(url);
     } catch (error) {
       setUploadError((error as Error).message);
     } finally {
       setBusy(false);
-      input.value = '';
     }
+  };
+  const upload = async (event: Event) => {
+    const input = event.target as HTMLInputElement;
+    const file = input.files?.[0];
+    if (!file) return;
+    await importFrom(() => readDashboardFile(file));
+    input.value = '';
+  };
+  // Files dropped anywhere on the list import like the file input.
+  const drop = (event: DragEvent) => {
+    const file = event.dataTransfer?.files[0];
+    if (!file) return;
+    event.preventDefault();
+    void importFrom(() => readDashboardFile(file));
   };
 
   return (
-    <div class="page dashboard-list">
+    <div class="page dashboard-list" onDragOver={(event) => event.preventDefault()} onDrop={drop}>
       <div class="toolbar">
         <h1 style={{ margin: 0 }}>Dashboards</h1>
         <span class="spacer" />
@@ -93,6 +107,13 @@ export default function DashboardListPage({ query }: PageProps) {
           <span>{busy ? 'Importing…' : 'Import JSON'}</span>
         </label>
       </div>
+      <details class="paste-json">
+        <summary>Paste dashboard JSON</summary>
+        <textarea class="mono" rows={8} aria-label="Dashboard JSON" placeholder='{"dashboard": {"title": …, "panels": […]}}' value={pasted} onInput={(event) => setPasted((event.target as HTMLTextAreaElement).value)} />
+        <button type="button" class="primary" disabled={busy || pasted.trim() === ''} onClick={() => importFrom(async () => parseDashboardText(pasted, 'pasted JSON'))}>
+          Import
+        </button>
+      </details>
       {uploadError ? <div class="error-box">{uploadError}</div> : null}
       {listError ? <div class="muted">{listError}</div> : null}
       {hits === null ? (
