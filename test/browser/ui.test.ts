@@ -43,9 +43,16 @@ interface PanelReport {
 /** Waits until no panel is loading, then reports what each drew. */
 async function panelReports(page: Page): Promise<PanelReport[]> {
   await page.waitForSelector('section.panel', { timeout: 15_000 });
+  // Panels query when they come near the viewport, as in Grafana: bring each into view once.
+  for (const panel of await page.locator('section.panel').all()) await panel.scrollIntoViewIfNeeded();
+  await page.evaluate('window.scrollTo(0, 0)');
   // Done loading, and every chart has its canvas (uPlot draws in an effect after the panel renders).
   await page.waitForFunction(
-    () => [...document.querySelectorAll('section.panel')].every((panel) => panel.getAttribute('data-panel-state') !== 'loading' && (panel.querySelector('.chart') === null || panel.querySelector('.chart canvas') !== null)),
+    () =>
+      [...document.querySelectorAll('section.panel')].every((panel) => {
+        const state = panel.getAttribute('data-panel-state');
+        return state !== 'loading' && state !== 'offscreen' && (panel.querySelector('.chart') === null || panel.querySelector('.chart canvas') !== null);
+      }),
     undefined,
     { timeout: 15_000 },
   );

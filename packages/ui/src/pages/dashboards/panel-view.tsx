@@ -39,13 +39,24 @@ export function PanelView({ panel, context, refreshKey, onZoom, style, onView, v
   // very render that asks for it, before its effect has even started.
   const [answered, setAnswered] = useState<{ panel: PanelModel; refreshKey: number } | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
+  // Like Grafana, a panel queries once it comes near the viewport; after that it follows refreshes.
+  const [seen, setSeen] = useState(false);
   const supported = supportedPanelTypes.has(panel.type);
   const needsData = supported && panel.type !== 'text';
   const builtinsForText = { intervalMs: 0, rateIntervalMs: 0, rangeMs: context.toMs - context.fromMs, fromMs: context.fromMs, toMs: context.toMs, dashboardTitle: context.dashboardTitle, dashboardUid: context.dashboardUid };
   const title = interpolate(panel.title, context.variables, builtinsForText, context.scoped, 'text');
 
   useEffect(() => {
-    if (!needsData) return;
+    const element = frame.current;
+    if (seen || !element) return;
+    if (typeof IntersectionObserver === 'undefined') return setSeen(true);
+    const observer = new IntersectionObserver((entries) => entries.some((entry) => entry.isIntersecting) && setSeen(true), { rootMargin: '300px 0px' });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [seen]);
+
+  useEffect(() => {
+    if (!needsData || !seen) return;
     const controller = new AbortController();
     const widthPixels = body.current?.clientWidth || 800;
     const request = { panel, refreshKey };
@@ -63,7 +74,7 @@ export function PanelView({ panel, context, refreshKey, onZoom, style, onView, v
         setAnswered(request);
       });
     return () => controller.abort();
-  }, [panel, refreshKey]);
+  }, [panel, refreshKey, seen]);
 
   // How long the data took to reach the screen (after the next paint), for tests and profiling.
   useEffect(() => {
@@ -124,7 +135,7 @@ export function PanelView({ panel, context, refreshKey, onZoom, style, onView, v
       style={style}
       data-panel-id={panel.id}
       data-panel-type={panel.type}
-      data-panel-state={!supported ? 'unsupported' : loading ? 'loading' : errors.length > 0 && (data?.series.length ?? 0) === 0 ? 'error' : data || panel.type === 'text' ? 'done' : 'loading'}
+      data-panel-state={!supported ? 'unsupported' : !seen && needsData ? 'offscreen' : loading ? 'loading' : errors.length > 0 && (data?.series.length ?? 0) === 0 ? 'error' : data || panel.type === 'text' ? 'done' : 'loading'}
       data-series-count={data?.series.length ?? 0}
       data-errors={errors.length}
       aria-label={title || panel.type}
@@ -134,7 +145,7 @@ export function PanelView({ panel, context, refreshKey, onZoom, style, onView, v
           {title}
           {panel.description ? <span class="panel-info info-mark" aria-label={panel.description}>i</span> : null}
         </h3>
-        {loading ? <span class="panel-loading" aria-label="Loading" /> : null}
+        {loading && seen ? <span class="panel-loading" aria-label="Loading" /> : null}
         {errors.length > 0 ? (
           <span class="panel-error-icon" title={errors.join('\n')} aria-label={`Error: ${errors.join('; ')}`}>
             ⚠
