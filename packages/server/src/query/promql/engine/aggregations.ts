@@ -1,8 +1,9 @@
-import { METRIC_NAME, labelsFromPairs, labelsKey } from '../../../model/index.ts';
+import { METRIC_NAME, goQuote, labelsFromPairs, labelsKey } from '../../../model/index.ts';
 import type { Labels } from '../../../model/index.ts';
 import type { AggregateExpr, Expr } from '../ast.ts';
 import { quantile } from '../functions/index.ts';
 import { kahanAdd } from '../functions/kahan.ts';
+import { isValidUtf8LabelName } from '../functions/labels.ts';
 import type { StepGrid, StepSeries } from '../functions/types.ts';
 import { QueryError } from '../value.ts';
 import { streamRangeCall } from './calls.ts';
@@ -308,7 +309,8 @@ async function countValues(evaluator: Evaluator, node: AggregateExpr, grid: Step
   while (param !== null && param.type === 'ParenExpr') param = param.expr;
   if (param === null || param.type !== 'StringLiteral') throw new QueryError('bad_data', 'count_values needs a string parameter');
   const valueLabel = param.value;
-  if (valueLabel === '') throw new QueryError('execution', `invalid label name ${JSON.stringify(valueLabel)}`);
+  // Any non-empty valid UTF-8 name; an invalid byte from a `\x` escape is a lone surrogate here.
+  if (!isValidUtf8LabelName(valueLabel)) throw new QueryError('execution', `invalid label name ${goQuote(valueLabel)}`);
   const input = (await evaluator.evaluateVector(node.expr, grid)).series;
   const effectiveGrouping = node.without ? grouping : new Set([...grouping, valueLabel]);
   const collector = new SeriesCollector(grid.count);

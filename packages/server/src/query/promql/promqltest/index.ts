@@ -13,6 +13,7 @@ export type { Command, EvalCommand, LoadCommand, Problem, Script } from './scrip
 export { parseSeriesDescription } from './series.ts';
 export type { SeriesDescription } from './series.ts';
 export type { RunDependencies, TestEngine, TestFileResult, TestParser } from './runner.ts';
+export type { OutOfScopeReason } from './scope.ts';
 
 export interface PromqlTestOptions {
   /** Default 5m, as Prometheus's test engine. */

@@ -6,6 +6,7 @@ import type { Expr } from '../ast.ts';
 import { QueryError } from '../value.ts';
 import type { MatrixValue, QueryResult, QueryValue, VectorSample } from '../value.ts';
 import { pinToTime, usesQueryContextFunctions, variantTimes } from './at-modifier.ts';
+import { classifyFailure, emptyUnsupportedData, noteLoad } from './scope.ts';
 import { describeCheck, isFailExpected, isOrdered, messageMatches, parseScript } from './script.ts';
 import type { EvalCommand, LoadCommand, Problem } from './script.ts';
 
@@ -91,25 +92,31 @@ export async function runTestFile(text: string, dependencies: RunDependencies): 
   let passed = 0;
   const newStorage = dependencies.newStorage ?? (() => new MemoryStorage());
   let storage = newStorage();
+  let unsupported = emptyUnsupportedData();
   try {
     for (const command of script.commands) {
       switch (command.kind) {
         case 'clear':
           await storage.close();
           storage = newStorage();
+          unsupported = emptyUnsupportedData();
           break;
         case 'load':
+          noteLoad(unsupported, command);
           failures.push(...(await load(storage, command)));
           break;
-        case 'eval':
+        case 'eval': {
+          const evaluation: { parsed: Expr | null } = { parsed: null };
           try {
-            await runEval(command, storage, dependencies);
+            await runEval(command, storage, dependencies, evaluation);
             passed++;
           } catch (error) {
             const message = error instanceof EvalFailure ? error.message : `runner error: ${errorText(error)}`;
-            failures.push({ line: command.line, message });
+            const outOfScope = classifyFailure(command, evaluation.parsed, message, unsupported);
+            failures.push(outOfScope === null ? { line: command.line, message } : { line: command.line, message, outOfScope });
           }
           break;
+        }
       }
     }
   } finally {
@@ -158,7 +165,7 @@ function appendError(status: number): string {
   }
 }
 
-async function runEval(command: EvalCommand, storage: Storage, dependencies: RunDependencies): Promise<void> {
+async function runEval(command: EvalCommand, storage: Storage, dependencies: RunDependencies, evaluation: { parsed: Expr | null }): Promise<void> {
   if (command.usesNativeHistograms) fail('native histograms are not supported yet (expected values use {{…}})');
   let parsed: Expr;
   try {
@@ -168,6 +175,7 @@ async function runEval(command: EvalCommand, storage: Storage, dependencies: Run
     // expected failure must come from evaluation, never from a feature the parser lacks.
     fail(`cannot parse ${JSON.stringify(command.expr)}: ${errorText(error)}`);
   }
+  evaluation.parsed = parsed;
   if (command.isRange) {
     await runRangeEval(command, storage, dependencies.engine);
     return;

@@ -4,6 +4,7 @@ import { RE2JS } from 're2js';
 import { parseGoNumber, unquoteGoString } from './numbers.ts';
 import { parseSeriesDescription } from './series.ts';
 import type { SeriesDescription } from './series.ts';
+import type { OutOfScopeReason } from './scope.ts';
 
 /**
  * The promqltest file format (Prometheus's `promql/promqltest`), read line by line as Prometheus's
@@ -15,6 +16,11 @@ import type { SeriesDescription } from './series.ts';
 export interface Problem {
   line: number;
   message: string;
+  /**
+   * Set when the line fails only because it needs something outside PromQL's stable language that
+   * Vigil does not support yet (see scope.ts); absent for a failure of the stable language.
+   */
+  outOfScope?: OutOfScopeReason;
 }
 
 export interface LoadedSeries {
@@ -30,6 +36,8 @@ export interface LoadCommand {
   /** `load_with_nhcb`: Prometheus also converts classic histograms to native ones, which Vigil cannot yet. */
   withNativeHistograms: boolean;
   series: LoadedSeries[];
+  /** Series given start timestamps (`name{…}@st` lines), which Vigil does not load. */
+  startTimestampSeries: Labels[];
 }
 
 export interface ClearCommand {
@@ -160,9 +168,9 @@ function parseLoad(lines: string[], index: number, problems: Problem[]): { comma
   } catch (error) {
     throw new ScriptError(index + 1, `invalid step definition ${JSON.stringify(match[2])}: ${(error as Error).message}`);
   }
-  const command: LoadCommand = { kind: 'load', line: index + 1, interval, withNativeHistograms: match[1] === 'with_nhcb', series: [] };
+  const command: LoadCommand = { kind: 'load', line: index + 1, interval, withNativeHistograms: match[1] === 'with_nhcb', series: [], startTimestampSeries: [] };
   if (command.withNativeHistograms) {
-    problems.push({ line: index + 1, message: 'load_with_nhcb: native histograms are not supported yet (the float series are loaded, the converted histograms are not)' });
+    problems.push({ line: index + 1, message: 'load_with_nhcb: native histograms are not supported yet (the float series are loaded, the converted histograms are not)', outOfScope: 'native histograms' });
   }
   let last = index;
   while (last + 1 < lines.length && lines[last + 1] !== '') {
@@ -170,7 +178,12 @@ function parseLoad(lines: string[], index: number, problems: Problem[]): { comma
     const line = lines[last];
     const firstWord = line.split(/[\t ]/, 1)[0];
     if (firstWord.endsWith('@st')) {
-      problems.push({ line: last + 1, message: 'start timestamps (@st lines) are not supported yet' });
+      problems.push({ line: last + 1, message: 'start timestamps (@st lines) are not supported yet', outOfScope: 'start timestamps' });
+      try {
+        command.startTimestampSeries.push(parseSeriesDescription(firstWord.slice(0, -'@st'.length)).labels);
+      } catch {
+        // Its labels stay unknown: evals cannot be attributed to it, so their failures count as the stable language's.
+      }
       continue;
     }
     let description: SeriesDescription;
@@ -182,7 +195,7 @@ function parseLoad(lines: string[], index: number, problems: Problem[]): { comma
     }
     command.series.push({ line: last + 1, description });
     if (description.histograms > 0) {
-      problems.push({ line: last + 1, message: `native histograms are not supported yet: ${description.histograms} histogram sample(s) of this series not loaded` });
+      problems.push({ line: last + 1, message: `native histograms are not supported yet: ${description.histograms} histogram sample(s) of this series not loaded`, outOfScope: 'native histograms' });
     }
   }
   return { command, last };
