@@ -321,6 +321,9 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
     const points = Number(await page.locator('.explore-graph .chart').getAttribute('data-points'));
     assert.ok(points > 500, `the Explore graph holds ${points} points`);
     if (screenshots) await page.screenshot({ path: join(screenshots, 'explore.png') });
+    // The query is remembered in this browser's history.
+    await page.getByText('History', { exact: true }).click();
+    assert.match(await page.locator('.explore-history').innerText(), /sum by \(endpoint\) \(rate\(http_requests_total\[5m\]\)\)/);
 
     // Table view runs the instant query; a bad query shows the server's parse error.
     await page.getByRole('tab', { name: 'Table' }).click();

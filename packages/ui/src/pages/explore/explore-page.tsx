@@ -19,6 +19,28 @@ import type { PromqlEditor } from './promql-editor.ts';
 
 type View = 'graph' | 'table';
 
+const historyKey = 'vigil.explore.history';
+
+/** The last queries run in Explore, newest first, kept in this browser. */
+function readHistory(): string[] {
+  try {
+    const stored = JSON.parse(localStorage.getItem(historyKey) ?? '[]') as unknown;
+    return Array.isArray(stored) ? stored.filter((entry): entry is string => typeof entry === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function remember(query: string): string[] {
+  const history = [query, ...readHistory().filter((entry) => entry !== query)].slice(0, 30);
+  try {
+    localStorage.setItem(historyKey, JSON.stringify(history));
+  } catch {
+    // Storage may be full or refused; the history is a convenience.
+  }
+  return history;
+}
+
 /** Grafana's Explore link form: `left={"queries":[{"expr":…}],"range":{"from":…,"to":…}}`. */
 function fromGrafanaLeft(query: URLSearchParams): { expr?: string; from?: string; to?: string } {
   const left = query.get('left');
@@ -110,6 +132,7 @@ export default function ExplorePage({ query }: PageProps) {
   const [runKey, setRunKey] = useState(0);
   const [nowMs, setNowMs] = useState(() => Date.now());
   const [refresh, setRefresh] = useState('');
+  const [history, setHistory] = useState(readHistory);
   const graphHolder = useRef<HTMLDivElement>(null);
   const range = useMemo(() => resolveRange(raw, nowMs), [raw.from, raw.to, nowMs]);
 
@@ -119,6 +142,7 @@ export default function ExplorePage({ query }: PageProps) {
   const run = (text?: string) => {
     const next = text ?? draft;
     setNowMs(Date.now());
+    if (next.trim() !== '') setHistory(remember(next));
     if (next !== expr)
       replaceQuery(
         (parameters) => {
@@ -229,6 +253,20 @@ export default function ExplorePage({ query }: PageProps) {
           {running ? 'Running…' : 'Run query'}
         </button>
       </div>
+      {history.length > 0 ? (
+        <details class="explore-history">
+          <summary>History</summary>
+          <ul>
+            {history.map((entry) => (
+              <li key={entry}>
+                <button type="button" class="mono" onClick={() => run(entry)}>
+                  {entry}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
       <div class="toolbar explore-options">
         <div class="button-group" role="tablist">
           <button type="button" role="tab" aria-selected={view === 'graph'} class={view === 'graph' ? 'selected' : ''} onClick={() => setParameter('view', null)}>
