@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { alignSeries, formatLegend, reduceSeries } from './panel-data.ts';
+import { alignSeries, formatLegend, panelBuiltins, reduceSeries } from './panel-data.ts';
+import { normalizeDashboard } from './model.ts';
 import type { Series } from './panel-data.ts';
 
 function series(timestamps: number[], values: number[]): Series {
@@ -35,4 +36,13 @@ test('series align on the union of timestamps, in seconds, with null gaps', () =
     [1, 2, null],
     [null, 5, null],
   ]);
+});
+
+test("the panel interval follows Grafana: range / width, rounded, at least the minimum interval", () => {
+  const [panel, withMinimum] = normalizeDashboard({ panels: [{ type: 'timeseries' }, { type: 'timeseries', interval: '>2m' }] }).panels;
+  const context = { fromMs: 0, toMs: 21_600_000, widthPixels: 1200, variables: new Map(), dashboardTitle: '', dashboardUid: '' };
+  assert.equal(panelBuiltins(panel, context).intervalMs, 20_000);
+  assert.equal(panelBuiltins(panel, context).rateIntervalMs, 60_000);
+  assert.equal(panelBuiltins(withMinimum, context).intervalMs, 120_000);
+  assert.equal(panelBuiltins(panel, { ...context, toMs: 3_600_000 }).intervalMs, 15_000);
 });

@@ -93,7 +93,8 @@ export interface QueryContext {
 /** Interval and built-ins for a panel at this range and width. */
 export function panelBuiltins(panel: PanelModel, context: QueryContext, target?: Target): BuiltinValues {
   const rangeMs = context.toMs - context.fromMs;
-  const minimum = parseInterval(interpolateSimple(target?.interval || panel.interval, context)) ?? DEFAULT_SCRAPE_INTERVAL_MS;
+  // Grafana writes minimum intervals as `30s` or `>30s` (both mean "at least").
+  const minimum = parseInterval(interpolateSimple(target?.interval || panel.interval, context).replace(/^>/, '')) ?? DEFAULT_SCRAPE_INTERVAL_MS;
   const intervalMs = calculateInterval({ rangeMs, maxDataPoints: panel.maxDataPoints ?? Math.max(100, Math.round(context.widthPixels)), minIntervalMs: minimum });
   return {
     intervalMs,
