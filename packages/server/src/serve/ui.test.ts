@@ -49,6 +49,18 @@ test('index.html is revalidated on every load; hashed assets are immutable and g
 
     const unhashed = await app.request('/robots.txt');
     assert.equal(unhashed.headers.get('cache-control'), 'no-cache');
+
+    // Revalidation: the ETag answers 304 with no body until the file changes.
+    const etag = index.headers.get('etag');
+    assert.match(etag ?? '', /^"[\w-]{22}"$/);
+    const again = await app.request('/d/x', { headers: { 'if-none-match': etag! } });
+    assert.equal(again.status, 304);
+    assert.equal(await again.text(), '');
+    writeFileSync(join(ui.directory, 'index.html'), '<!doctype html><div id="app" data-version="2"></div>');
+    const changed = await app.request('/', { headers: { 'if-none-match': etag! } });
+    assert.equal(changed.status, 200);
+    assert.match(await changed.text(), /data-version="2"/);
+    assert.notEqual(changed.headers.get('etag'), etag);
   } finally {
     ui.remove();
   }

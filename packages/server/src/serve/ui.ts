@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Context, Hono } from 'hono';
 
@@ -46,6 +47,8 @@ interface CachedFile {
   contentType: string;
   modifiedMs: number;
   size: number;
+  /** A strong validator of the content, so `no-cache` revalidations answer 304 without a body. */
+  etag: string;
 }
 
 /** Mounts the UI as the last route of `app`, so every API route registered before it wins. */
@@ -72,6 +75,7 @@ export function mountUi(app: Hono, options: UiOptions = {}): void {
       contentType: contentTypes[extension] ?? 'application/octet-stream',
       modifiedMs: stat.mtimeMs,
       size: stat.size,
+      etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`,
     };
     cache.set(file, entry);
     return entry;
@@ -79,7 +83,9 @@ export function mountUi(app: Hono, options: UiOptions = {}): void {
 
   const send = (c: Context, file: CachedFile, cacheControl: string, status = 200): Response => {
     const acceptsGzip = /\bgzip\b/.test(c.req.header('accept-encoding') ?? '');
-    const headers: Record<string, string> = { 'content-type': file.contentType, 'cache-control': cacheControl, vary: 'accept-encoding' };
+    const headers: Record<string, string> = { 'content-type': file.contentType, 'cache-control': cacheControl, vary: 'accept-encoding', etag: file.etag };
+    const validators = (c.req.header('if-none-match') ?? '').split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+    if (validators.includes(file.etag) || validators.includes('*')) return new Response(null, { status: 304, headers });
     const body = file.gzipped && acceptsGzip ? file.gzipped : file.body;
     if (body === file.gzipped) headers['content-encoding'] = 'gzip';
     headers['content-length'] = String(body.length);
