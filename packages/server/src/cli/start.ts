@@ -10,6 +10,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'storage.tsdb.retention.time', help: 'How long to retain samples in storage (units: y, w, d, h, m, s, ms).', default: '15d' },
   { name: 'storage.tsdb.retention.size', help: 'Maximum bytes of storage blocks to retain, e.g. 512MB, 10GB; 0 disables.', default: '0' },
   { name: 'web.listen-address', help: 'Address to listen on for the UI, API and telemetry.', default: '0.0.0.0:9090' },
+  { name: 'web.external-url', help: 'The URL under which Vigil is reached from outside: links in alerts (generatorURL) and $externalURL in templates (default: the listen URL).' },
   { name: 'log.level', help: 'Only log messages with the given severity or above: debug, info, warn, error.', default: 'info' },
   { name: 'web.enable-remote-write-receiver', help: 'Accepted for compatibility; the remote-write receiver is always on.', boolean: true },
   { name: 'web.enable-lifecycle', help: 'Accepted for compatibility; /-/reload is always on.', boolean: true },
@@ -18,25 +19,24 @@ const FLAGS: FlagSpec[] = [
   { name: 'query.timeout', help: 'Maximum time a query may take before it is aborted.', default: '2m' },
   { name: 'query.max-concurrency', help: 'Maximum number of queries evaluated at the same time; more wait.', default: '20' },
   { name: 'query.max-samples', help: 'Maximum number of samples a single query may load into memory at once.', default: '50000000' },
-  { name: 'dashboards.path', help: 'A folder of Grafana dashboard JSON files, or a Grafana dashboard provisioning file (.yml/.yaml), re-read on change; repeatable.', multiple: true },
-  { name: 'web.external-url', help: 'The URL under which Vigil is reached from outside: links in alerts (generatorURL) and $externalURL in templates (default: the listen URL).' },
   { name: 'rules.alert.for-outage-tolerance', help: "Max time to tolerate an outage when restoring the 'for' state of alerts.", default: '1h' },
   { name: 'rules.alert.for-grace-period', help: "Minimum duration between an alert and its restored 'for' state; kept only for alerts with 'for' longer than this.", default: '10m' },
   { name: 'rules.alert.resend-delay', help: 'Minimum time to wait before resending an alert to Alertmanager.', default: '1m' },
   { name: 'alertmanager.notification-queue-capacity', help: 'The capacity of the queue for pending Alertmanager notifications.', default: '10000' },
-  { name: 'dashboards.save-path', help: 'Folder where dashboards saved through the UI or API are written as JSON files (default: <storage.tsdb.path>/dashboards).' },
   { name: 'alertmanager.config.file', help: 'alertmanager.yml: runs the Alertmanager inside Vigil (API v2 under /api/v2) with this configuration. Off without it.' },
   { name: 'alertmanager.storage.path', help: 'Folder for the Alertmanager state: alerts, notification log, silences, group timings and history (default: <storage.tsdb.path>/alertmanager).' },
   { name: 'alertmanager.data.retention', help: 'How long to keep notification-log entries and expired silences, as Alertmanager\'s --data.retention.', default: '120h' },
   { name: 'alertmanager.history.retention', help: 'How long to keep the history of alert transitions and notification attempts.', default: '15d' },
   { name: 'alertmanager.silences.max-silences', help: 'Most silences kept, expired ones included, as Alertmanager\'s --silences.max-silences (0: no limit).', default: '0' },
   { name: 'alertmanager.silences.max-silence-size-bytes', help: 'Largest silence in bytes, as Alertmanager\'s --silences.max-silence-size-bytes (0: no limit).', default: '0' },
+  { name: 'dashboards.path', help: 'A folder of Grafana dashboard JSON files, or a Grafana dashboard provisioning file (.yml/.yaml), re-read on change; repeatable.', multiple: true },
+  { name: 'dashboards.save-path', help: 'Folder where dashboards saved through the UI or API are written as JSON files (default: <storage.tsdb.path>/dashboards).' },
 ];
 
 export async function startCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseFlags(args, FLAGS, false);
   if (values.help === true) {
-    process.stdout.write(formatHelp('vigil start [<flags>]', 'Runs the Vigil server: scraping, remote-write ingestion, storage and the HTTP API.', FLAGS));
+    process.stdout.write(formatHelp('vigil start [<flags>]', 'Runs the Vigil server: scraping, remote-write ingestion, storage, rules, the Alertmanager, dashboards, the HTTP API and the web UI.', FLAGS));
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
