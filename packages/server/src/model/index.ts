@@ -23,3 +23,4 @@ export type { Clock } from './time.ts';
 export { formatDuration, parseDuration, systemClock } from './time.ts';
 export { STALE_NAN_BITS, isStaleNaN, staleNaN } from './stale.ts';
 export { formatFloat, goQuote, parseGoFloat } from './strconv.ts';
+export { labelsHash, xxhash64 } from './hash.ts';

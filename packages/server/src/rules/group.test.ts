@@ -289,12 +289,8 @@ test('a group started on a scheduler evaluates at its slots as the scheduler mov
   assert.equal(scheduler.pending, 0, 'stop cancels the scheduled evaluation');
 });
 
-test("a group's slot is Prometheus's: xxHash64 of its file and name, modulo the interval", async () => {
-  const { xxhash64 } = await import('./hash.ts');
-  const text = (value: string) => new TextEncoder().encode(value);
-  assert.equal(xxhash64(text('')).toString(16), 'ef46db3751d8e999');
-  assert.equal(xxhash64(text('abc')).toString(16), '44bc2cf5ad770999');
-  assert.equal(xxhash64(text('Nobody inspects the spammish repetition')).toString(16), 'fbcea83c8a378bf1');
+test("a group's slot is Prometheus's: xxHash64 of its file and name, modulo the interval", () => {
+  // The hash itself is checked against reference vectors in model/hash.test.ts.
   const parsed = parseRuleFile('groups:\n  - name: slotcheck\n    interval: 10s\n    rules: []\n', 'rules.yml');
   const storage = new MemoryStorage();
   const group = buildRuleGroup(parsed.groups[0], { query: engineQueryFunction(new Engine(), storage), storage, evaluationIntervalMs: MINUTE });

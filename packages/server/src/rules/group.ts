@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Labels } from '../model/index.ts';
-import { LabelMatcher, METRIC_NAME, isStaleNaN, labelsKey, labelsToRecord, staleNaN } from '../model/index.ts';
+import { LabelMatcher, METRIC_NAME, isStaleNaN, labelsHash, labelsKey, labelsToRecord, staleNaN } from '../model/index.ts';
 import type { Clock } from '../model/index.ts';
 import type { Appender, Querier, Sample } from '../store/index.ts';
 import { appendStatusName } from '../store/index.ts';
@@ -14,7 +14,6 @@ import type { Scheduler, TimerHandle } from '../alerting/index.ts';
 import type { AlertingRule, RuleAlert } from './alerting.ts';
 import type { RecordingRule } from './recording.ts';
 import type { RuleQueryFunction, RuleSample } from './query.ts';
-import { labelsHash } from './hash.ts';
 
 export type Rule = AlertingRule | RecordingRule;
 

@@ -1,6 +1,7 @@
 /**
- * xxHash64 (seed 0), as Prometheus's labels.Hash uses it: rule groups spread their evaluations over
- * the interval by the hash of their name and file, and Vigil picks the same slot Prometheus would.
+ * xxHash64 (seed 0, the hash Go's xxhash.Sum64 computes), one implementation for every place Vigil
+ * must land where Prometheus lands: rule groups spread their evaluations over the interval by the
+ * hash of their file and name, and limit_ratio samples series by the hash of their label encoding.
  */
 const MASK = 0xffffffffffffffffn;
 const PRIME1 = 0x9e3779b185ebca87n;
