@@ -2,7 +2,10 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, wr
 import { dirname } from 'node:path';
 import type { Alert } from './types.ts';
 
-/** Snapshot files of the notifier's state in `--alertmanager.storage.path`. */
+/**
+ * Snapshot files of the Alertmanager's state in `--alertmanager.storage.path` (alerts, notification
+ * log, aggregation groups, silences): one format number and one atomic writer for all of them.
+ */
 export const SNAPSHOT_FORMAT = 1;
 
 /** Writes `value` as JSON to `file` atomically: a temp file, fsynced, renamed over the old one. */

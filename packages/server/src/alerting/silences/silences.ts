@@ -5,11 +5,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { RE2JS } from 're2js';
-import { mkdirSync, openSync, closeSync, fsyncSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import { systemClock } from '../../model/index.ts';
 import { Matcher } from '../matchers/index.ts';
 import type { Clock } from '../../model/index.ts';
+import { SNAPSHOT_FORMAT, writeSnapshot } from '../persistence.ts';
 import { fingerprint } from '../types.ts';
 import type { LabelSet } from '../types.ts';
 import type { PostableSilence, Silence, SilenceMatcher, SilenceQuery, SilenceState } from './types.ts';
@@ -66,8 +66,6 @@ interface CacheEntry {
   /** Active and pending silences that matched the label set. */
   ids: string[];
 }
-
-const SNAPSHOT_FORMAT = 1;
 
 /** The state of a silence at `now`, as Alertmanager's getState: end is inclusive. */
 export function silenceState(silence: Pick<Silence, 'startsAt' | 'endsAt'>, now: number): SilenceState {
@@ -241,20 +239,9 @@ export class Silences {
   snapshot(): void {
     const file = this.options.snapshotFile;
     if (file === undefined) return;
-    const body = JSON.stringify({
-      format: SNAPSHOT_FORMAT,
+    writeSnapshot(file, {
       silences: [...this.entries.values()].map((entry) => ({ ...entry.silence, expiresAt: entry.expiresAt })),
     });
-    mkdirSync(dirname(file), { recursive: true });
-    const temporary = `${file}.tmp`;
-    writeFileSync(temporary, body);
-    const descriptor = openSync(temporary, 'r');
-    try {
-      fsyncSync(descriptor);
-    } finally {
-      closeSync(descriptor);
-    }
-    renameSync(temporary, file);
   }
 
   /** Collects and snapshots once; problems are reported, not thrown, as Alertmanager's maintenance. */
