@@ -36,7 +36,7 @@ function harness(): Harness {
   const silences = new Silences({ clock: { now: () => NOW }, newId: () => `00000000-0000-4000-8000-${String(++next).padStart(12, '0')}` });
   const history: HistoryEntry[] = [
     { kind: 'alert', time: NOW - 1000, fingerprint: 'abc', labels: { alertname: 'A' }, event: 'firing', startsAt: NOW - 1000, endsAt: 0 },
-    { kind: 'notification', time: NOW, receiver: 'team', integration: 'webhook[0]', groupKey: '{}:{}', fingerprints: ['abc'], attempt: 1, durationMs: 12, ok: true },
+    { kind: 'notification', time: NOW, receiver: 'team', integration: 'webhook[0]', groupKey: '{}:{}', fingerprints: ['abc'], alerts: [{ fingerprint: 'abc', labels: { alertname: 'A' }, status: 'firing' }], attempt: 1, durationMs: 12, ok: true },
   ];
   const source: AlertmanagerApiSource = {
     putAlerts(alerts) {
@@ -346,7 +346,7 @@ describe('status, receivers, history', () => {
     const h = harness();
     const answer = await call(h.app, 'GET', '/api/v2/history?kind=notification&from=1767322800&to=2026-01-03T00:00:00Z&limit=5&receiver=team&filter=alertname%3DA');
     assert.equal(answer.status, 200);
-    assert.deepEqual(answer.body, [{ kind: 'notification', time: ISO_NOW, receiver: 'team', integration: 'webhook[0]', groupKey: '{}:{}', fingerprints: ['abc'], attempt: 1, durationMs: 12, ok: true }]);
+    assert.deepEqual(answer.body, [{ kind: 'notification', time: ISO_NOW, receiver: 'team', integration: 'webhook[0]', groupKey: '{}:{}', fingerprints: ['abc'], alerts: [{ fingerprint: 'abc', labels: { alertname: 'A' }, status: 'firing' }], attempt: 1, durationMs: 12, ok: true }]);
     const query = h.historyQueries[0];
     assert.deepEqual([query.kind, query.from, query.to, query.limit, query.receiver, query.matchers.length], ['notification', 1767322800_000, Date.UTC(2026, 0, 3), 5, 'team', 1]);
     const alerts = await call(h.app, 'GET', '/api/v2/history?kind=alert');

@@ -6,6 +6,7 @@
 import type { Context, Hono } from 'hono';
 import { RE2JS } from 're2js';
 import type { Alert, LabelSet, PostableAlert } from '../alerting/types.ts';
+import type { AlertGroupApiView, AlertState as AlertingAlertState, AlertStatusView, AlertView, HistoryFilter, HistoryRecord } from '../alerting/index.ts';
 import { parseMatcher } from '../alerting/matchers/index.ts';
 import type { Matcher } from '../alerting/matchers/index.ts';
 import { SilenceError } from '../alerting/silences/index.ts';
@@ -14,43 +15,14 @@ import { BodyTooLargeError, readBodyLimited } from './body.ts';
 import { apiCors } from './cors.ts';
 import { json } from './response.ts';
 
-/** Alertmanager's alert states: `unprocessed` until the pipeline saw it, then `active` or `suppressed`. */
-export type AlertState = 'unprocessed' | 'active' | 'suppressed';
-
-/** An alert's status as Alertmanager's marker holds it. */
-export interface AlertStatus {
-  state: AlertState;
-  /** Ids of the active silences that mute it. */
-  silencedBy: readonly string[];
-  /** Fingerprints of the alerts that inhibit it. */
-  inhibitedBy: readonly string[];
-  /** Names of the time intervals that mute it (Alertmanager ≥ 0.28); empty when none. */
-  mutedBy: readonly string[];
-}
-
-/** One alert as the API lists it. */
-export interface AlertView {
-  alert: Alert;
-  fingerprint: string;
-  status: AlertStatus;
-  /** Receivers of the routes the alert matches, in routing order. */
-  receivers: readonly string[];
-}
-
-/** One aggregation group as `/api/v2/alerts/groups` lists it. */
-export interface AlertGroupView {
-  /** The group's labels (its `group_by` values). */
-  labels: LabelSet;
-  /** The route's own equality matchers as labels (Alertmanager ≥ 0.28 `routeLabels`). */
-  routeLabels: LabelSet;
-  receiver: string;
-  /** Alertmanager's route ID and group key. */
-  routeId: string;
-  groupKey: string;
-  /** Names of the time intervals muting the whole group now; empty when not muted. */
-  mutedBy: readonly string[];
-  alerts: readonly AlertView[];
-}
+/**
+ * The alert, group and history shapes are the alerting area's own (one definition, read here through
+ * its public face); the API's names for them stay so its clients and tests read as Alertmanager's.
+ */
+export type AlertState = AlertingAlertState;
+export type AlertStatus = AlertStatusView;
+export type { AlertView };
+export type AlertGroupView = AlertGroupApiView;
 
 /** A configured receiver. */
 export interface ReceiverView {
@@ -69,48 +41,9 @@ export interface VersionInfo {
 }
 
 /** A history entry (Vigil's extension): an alert transition or a delivery attempt. */
-export type HistoryEntry =
-  | {
-      kind: 'alert';
-      time: number;
-      fingerprint: string;
-      labels: LabelSet;
-      /** What happened: received, firing, resolved, silenced, inhibited, unmuted… */
-      event: string;
-      /** Silence ids or inhibiting fingerprints, when the event is about muting. */
-      by?: readonly string[];
-      /** The alert's start and end when the event was recorded (ms; 0 or absent: none). */
-      startsAt?: number;
-      endsAt?: number;
-    }
-  | {
-      kind: 'notification';
-      time: number;
-      receiver: string;
-      /** Integration as `kind[index]`, e.g. `webhook[0]`. */
-      integration: string;
-      groupKey: string;
-      fingerprints: readonly string[];
-      /** The alerts sent, with their state in this notification. */
-      alerts?: readonly { fingerprint: string; labels: LabelSet; status: 'firing' | 'resolved' }[];
-      attempt: number;
-      durationMs: number;
-      ok: boolean;
-      error?: string;
-      retryable?: boolean;
-    };
-
-export interface HistoryQuery {
-  /** Inclusive range in ms; unbounded when absent. */
-  from?: number;
-  to?: number;
-  /** Only alert entries whose labels match all matchers, and notifications carrying such an alert. */
-  matchers: readonly { name: string; matches(value: string): boolean }[];
-  receiver?: string;
-  kind?: HistoryEntry['kind'];
-  /** Newest entries first, at most this many. */
-  limit: number;
-}
+export type HistoryEntry = HistoryRecord;
+/** A history query: inclusive time range, label matchers, receiver, kind, newest first up to a limit. */
+export type HistoryQuery = HistoryFilter;
 
 /** What the API needs from the notifier, as plain functions. */
 export interface AlertmanagerApiSource {
