@@ -4,32 +4,16 @@
  * rule evaluations and notifications that step started have finished. Minutes of scrape intervals,
  * `for:` durations and group waits then take a fraction of a second, in the order they would happen.
  */
-import type { Scheduler, TimerHandle } from '../../packages/server/src/alerting/index.ts';
+import { FakeScheduler } from '../../packages/server/src/alerting/index.ts';
 import type { Vigil } from '../../packages/server/src/vigil.ts';
 
-interface Timer {
-  due: number;
-  callback: () => void;
-}
-
-export class SteppingScheduler implements Scheduler {
-  private current: number;
-  private sequence = 0;
-  private readonly timers = new Map<number, Timer>();
-
-
+/**
+ * The alerting area's FakeScheduler keeps the clock and the timers; this one steps differently: the
+ * driver moves time to the next due timer and runs everything due at once, then waits for Vigil.
+ */
+export class SteppingScheduler extends FakeScheduler {
   constructor(start: number) {
-    this.current = start;
-  }
-
-  now(): number {
-    return this.current;
-  }
-
-  schedule(delayMs: number, callback: () => void): TimerHandle {
-    const id = ++this.sequence;
-    this.timers.set(id, { due: this.current + Math.max(0, delayMs), callback });
-    return { cancel: () => this.timers.delete(id) };
+    super(start);
   }
 
   /** When the next timer falls due, or undefined when none waits. */

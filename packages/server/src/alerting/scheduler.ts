@@ -53,9 +53,11 @@ function abortReason(signal: AbortSignal): Error {
  * retry and tries again completes within one `advance`.
  */
 export class FakeScheduler implements Scheduler {
-  private current: number;
+  // Protected so that test drivers with another stepping policy (test/support's SteppingScheduler)
+  // reuse the timer bookkeeping instead of keeping a copy.
+  protected current: number;
   private sequence = 0;
-  private readonly timers = new Map<number, { due: number; callback: () => void }>();
+  protected readonly timers = new Map<number, { due: number; callback: () => void }>();
 
   constructor(start = Date.UTC(2026, 0, 1)) {
     this.current = start;
