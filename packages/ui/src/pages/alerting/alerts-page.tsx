@@ -134,7 +134,7 @@ function AlertRow({ alert, groupNames, onPick }: { alert: GettableAlert; groupNa
             Source
           </a>
         ) : null}
-        <button type="button" class="alerting-link-button" onClick={() => setOpen(!open)} aria-expanded={open}>
+        <button type="button" class="link-button" onClick={() => setOpen(!open)} aria-expanded={open}>
           {open ? 'Less' : 'Details'}
         </button>
       </div>
@@ -183,7 +183,7 @@ function PendingAlerts({ alerts, error }: { alerts: RuleAlert[] | null; error: s
       {[...byName].map(([name, list]) => (
         <section key={name} class="card alert-group" data-testid="pending-group">
           <header class="alert-group-header">
-            <span class="alert-label">alertname="{name}"</span>
+            <span class="label-chip">alertname="{name}"</span>
             <span class="spacer" />
             <span class="muted">{list.length} pending</span>
           </header>

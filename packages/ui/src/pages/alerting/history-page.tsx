@@ -71,7 +71,7 @@ export default function HistoryPage({ query }: PageProps) {
               {entries.data.map((entry, index) =>
                 entry.kind === 'alert' ? (
                   <tr key={index}>
-                    <td title={relativeTime(entry.time)} class="alerting-nowrap">
+                    <td title={relativeTime(entry.time)} class="nowrap">
                       {localTime(entry.time)}
                     </td>
                     <td>
@@ -84,14 +84,14 @@ export default function HistoryPage({ query }: PageProps) {
                   </tr>
                 ) : (
                   <tr key={index}>
-                    <td title={relativeTime(entry.time)} class="alerting-nowrap">
+                    <td title={relativeTime(entry.time)} class="nowrap">
                       {localTime(entry.time)}
                     </td>
                     <td>
                       <span class={`alert-state ${entry.ok ? 'delivered' : 'failed'}`}>{entry.ok ? 'delivered' : 'failed'}</span>
                     </td>
                     <td>
-                      <button type="button" class="alerting-link-button" onClick={() => set('receiver', entry.receiver)}>
+                      <button type="button" class="link-button" onClick={() => set('receiver', entry.receiver)}>
                         {entry.receiver}
                       </button>{' '}
                       <span class="mono">{entry.integration}</span> · {entry.fingerprints.length} alert{entry.fingerprints.length === 1 ? '' : 's'} · attempt {entry.attempt} · {entry.durationMs} ms

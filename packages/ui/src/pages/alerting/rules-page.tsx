@@ -93,7 +93,7 @@ function RuleRow({ rule }: { rule: Rule }) {
     <>
       <tr data-testid="rule" data-state={state}>
         <td>
-          <button type="button" class="alerting-link-button rule-name" onClick={() => setOpen(!open)} aria-expanded={open}>
+          <button type="button" class="link-button rule-name" onClick={() => setOpen(!open)} aria-expanded={open}>
             {rule.type === 'alerting' ? 'alert: ' : 'record: '}
             <strong>{rule.name}</strong>
           </button>

@@ -59,7 +59,7 @@ export default function SilencesPage({ query }: PageProps) {
         <section key={silence.id} class="card silence-card" data-testid="silence" data-silence-id={silence.id}>
           <div class="silence-matchers">
             {silence.matchers.map((matcher, index) => (
-              <span key={index} class="alert-label">
+              <span key={index} class="label-chip">
                 {formatMatcher(fromApiMatcher(matcher))}
               </span>
             ))}
@@ -74,7 +74,7 @@ export default function SilencesPage({ query }: PageProps) {
             <a href={`/alerting/silences/${silence.id}`}>{state === 'expired' ? 'View' : 'Edit'}</a>
             {state === 'expired' ? <a href={`/alerting/silences/new?copy=${encodeURIComponent(silence.id)}`}>Recreate</a> : null}
             {state !== 'expired' ? (
-              <button type="button" class="alerting-link-button danger" onClick={() => void expire(silence)}>
+              <button type="button" class="link-button danger" onClick={() => void expire(silence)}>
                 Expire
               </button>
             ) : null}

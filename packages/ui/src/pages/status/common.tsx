@@ -1,7 +1,10 @@
-/** Pieces the status pages share: tabs, label chips, loading once, relative times. */
-import { useEffect, useState } from 'preact/hooks';
+/** Pieces the status pages share: tabs, label chips, relative times, sizes and durations. */
+import { LabelChips, byCodeUnit } from '../../components/label-chips.tsx';
+import { PageTabs } from '../../components/page-tabs.tsx';
 import type { LabelSet } from './api.ts';
 import './status.css';
+
+export { usePolling } from '../../components/use-polling.ts';
 
 const TABS = [
   { href: '/status', label: 'Runtime & build' },
@@ -11,57 +14,12 @@ const TABS = [
 ];
 
 export function StatusTabs({ current }: { current: string }) {
-  return (
-    <nav class="status-tabs" aria-label="Status">
-      {TABS.map((tab) => (
-        <a key={tab.href} href={tab.href} class={tab.href === current ? 'selected' : ''} aria-current={tab.href === current ? 'page' : undefined}>
-          {tab.label}
-        </a>
-      ))}
-    </nav>
-  );
+  return <PageTabs label="Status" tabs={TABS} current={current} />;
 }
 
+/** Target labels in Prometheus's order. */
 export function Labels({ labels }: { labels: LabelSet }) {
-  return (
-    <span class="status-labels">
-      {Object.keys(labels)
-        .sort()
-        .map((name) => (
-          <span key={name} class="status-label">
-            {name}="{labels[name]}"
-          </span>
-        ))}
-    </span>
-  );
-}
-
-export interface Loaded<T> {
-  data: T | null;
-  error: string | null;
-  loading: boolean;
-  reload: () => void;
-}
-
-/** Loads once per change of `keys` (and on `reload`), aborting the previous request. */
-export function useLoad<T>(load: (signal: AbortSignal) => Promise<T>, keys: unknown[]): Loaded<T> {
-  const [data, setData] = useState<T | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [tick, setTick] = useState(0);
-  useEffect(() => {
-    const controller = new AbortController();
-    setLoading(true);
-    load(controller.signal)
-      .then((value) => {
-        setData(value);
-        setError(null);
-      })
-      .catch((failure: Error) => failure.name !== 'AbortError' && setError(failure.message))
-      .finally(() => !controller.signal.aborted && setLoading(false));
-    return () => controller.abort();
-  }, [...keys, tick]);
-  return { data, error, loading, reload: () => setTick((value) => value + 1) };
+  return <LabelChips labels={labels} compare={byCodeUnit} />;
 }
 
 export function ago(iso: string, now = Date.now()): string {

@@ -4,7 +4,7 @@ import { replaceQuery } from '../../router.ts';
 import type { PageProps } from '../registry.ts';
 import { buildInfo, configYaml, flags, runtimeInfo, tsdbStatus } from './api.ts';
 import type { NameCount } from './api.ts';
-import { StatusTabs, bytes, useLoad } from './common.tsx';
+import { StatusTabs, bytes, usePolling } from './common.tsx';
 
 export type StatusSection = 'runtime' | 'tsdb' | 'config' | 'flags';
 
@@ -43,8 +43,8 @@ function KeyValues({ values }: { values: Record<string, unknown> }) {
 }
 
 function Runtime() {
-  const runtime = useLoad((signal) => runtimeInfo(signal), []);
-  const build = useLoad((signal) => buildInfo(signal), []);
+  const runtime = usePolling((signal) => runtimeInfo(signal), 0, []);
+  const build = usePolling((signal) => buildInfo(signal), 0, []);
   return (
     <>
       <h2>Runtime information</h2>
@@ -56,7 +56,7 @@ function Runtime() {
 }
 
 function Flags({ filter }: { filter: string }) {
-  const loaded = useLoad((signal) => flags(signal), []);
+  const loaded = usePolling((signal) => flags(signal), 0, []);
   const needle = filter.toLowerCase();
   const shown = Object.fromEntries(Object.entries(loaded.data ?? {}).filter(([name, value]) => needle === '' || name.toLowerCase().includes(needle) || value.toLowerCase().includes(needle)));
   return (
@@ -80,7 +80,7 @@ function Flags({ filter }: { filter: string }) {
 }
 
 function Config() {
-  const loaded = useLoad((signal) => configYaml(signal), []);
+  const loaded = usePolling((signal) => configYaml(signal), 0, []);
   const [copied, setCopied] = useState(false);
   if (loaded.error) return <div class="error-box">{loaded.error}</div>;
   if (loaded.data === null) return <div class="loading">Loading…</div>;
@@ -106,7 +106,7 @@ function Config() {
 }
 
 function Tsdb({ limit }: { limit: number }) {
-  const loaded = useLoad((signal) => tsdbStatus(limit, signal), [limit]);
+  const loaded = usePolling((signal) => tsdbStatus(limit, signal), 0, [limit]);
   if (loaded.error) return <div class="error-box">{loaded.error}</div>;
   if (loaded.data === null) return <div class="loading">Loading…</div>;
   const stats = loaded.data;

@@ -4,7 +4,7 @@ import { replaceQuery } from '../../router.ts';
 import type { PageProps } from '../registry.ts';
 import { targets } from './api.ts';
 import type { ActiveTarget, DroppedTarget } from './api.ts';
-import { Labels, ago, formatSeconds, useLoad } from './common.tsx';
+import { Labels, ago, formatSeconds, usePolling } from './common.tsx';
 
 type Health = 'all' | 'up' | 'down' | 'unknown';
 
@@ -12,7 +12,7 @@ export default function TargetsPage({ query }: PageProps) {
   const search = query.get('search') ?? '';
   const health = (query.get('health') ?? 'all') as Health;
   const showDropped = query.get('dropped') === '1';
-  const loaded = useLoad((signal) => targets(showDropped ? 'any' : 'active', signal), [showDropped]);
+  const loaded = usePolling((signal) => targets(showDropped ? 'any' : 'active', signal), 0, [showDropped]);
   const [collapsed, setCollapsed] = useState<Set<string>>(new Set());
   const set = (name: string, value: string | null) =>
     replaceQuery((params) => {
@@ -52,7 +52,7 @@ export default function TargetsPage({ query }: PageProps) {
           {collapsed.size === poolNames.length && poolNames.length > 0 ? 'Expand all' : 'Collapse all'}
         </button>
         <span class="spacer" />
-        <button type="button" onClick={loaded.reload} disabled={loaded.loading}>
+        <button type="button" onClick={loaded.refresh} disabled={loaded.loading}>
           Refresh
         </button>
       </div>
@@ -68,7 +68,7 @@ export default function TargetsPage({ query }: PageProps) {
         return (
           <section key={pool} class="card target-pool" data-testid="target-pool">
             <header class="pool-header">
-              <button type="button" class="status-link-button" aria-expanded={open} onClick={() => toggle(pool)}>
+              <button type="button" class="link-button" aria-expanded={open} onClick={() => toggle(pool)}>
                 {open ? '▾' : '▸'} <strong>{pool}</strong>
               </button>
               <span class={`pool-count ${up === all.length ? 'healthy' : 'unhealthy'}`}>
@@ -131,12 +131,12 @@ function TargetRow({ target }: { target: ActiveTarget }) {
       <td>
         <Labels labels={discovered ? target.discoveredLabels : target.labels} />
         <div>
-          <button type="button" class="status-link-button status-small" onClick={() => setDiscovered(!discovered)} aria-pressed={discovered}>
+          <button type="button" class="link-button status-small" onClick={() => setDiscovered(!discovered)} aria-pressed={discovered}>
             {discovered ? 'discovered labels (before relabeling) · show target labels' : 'show discovered labels'}
           </button>
         </div>
       </td>
-      <td class="status-nowrap" title={target.lastScrape}>
+      <td class="nowrap" title={target.lastScrape}>
         {ago(target.lastScrape)}
       </td>
       <td class="number">{target.health === 'unknown' ? '' : formatSeconds(target.lastScrapeDuration)}</td>
