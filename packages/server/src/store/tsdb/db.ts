@@ -161,7 +161,8 @@ export class Tsdb implements Storage {
     }
     if (report.corruption !== null) this.log('error', 'WAL corruption repaired; later segments were removed', { ...report.corruption });
     this.log('info', 'WAL replay completed', { seconds: this.counters.walReplaySeconds, records: report.records, series: head.numSeries, samples: batch.applied, samplesSkipped: batch.skipped, chunksRestored: restored.chunks - unclaimed });
-    this.wal = await WalWriter.open(this.walDir, { segmentSize: this.options.walSegmentSize, fileOps: this.options.walFileOps });
+    // The replay above has just checked the last segment and cut any torn tail: no need to read it again.
+    this.wal = await WalWriter.open(this.walDir, { segmentSize: this.options.walSegmentSize, fileOps: this.options.walFileOps, repairTail: false });
   }
 
   private async removeTemporaryDirs(): Promise<void> {

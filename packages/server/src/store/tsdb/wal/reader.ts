@@ -7,6 +7,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { HEADER_SIZE, checkpointName, parseCheckpointName, parseSegmentName, segmentName } from './format.ts';
 import { fsyncDir } from './fsops.ts';
+import { ScanWorker } from './scan-worker.ts';
 
 /** Corruption found where it cannot be a torn write (a segment that is not the last, or a checkpoint). */
 export class WalCorruptionError extends Error {
@@ -81,7 +82,15 @@ export interface ReplayOptions {
   onCorruption?: 'repair' | 'error';
   /** Read buffer size; default 8 MiB. Grows for records larger than this. */
   bufferSize?: number;
+  /**
+   * Where files are read and CRC-checked: 'worker' on a worker thread, ahead of the visitor (see
+   * scan-worker.ts), 'inline' on the calling thread. Default: 'worker' when the files to read add up
+   * to at least READ_AHEAD_MIN_BYTES, so a small WAL does not pay for starting a thread.
+   */
+  readAhead?: 'worker' | 'inline';
 }
+
+export const READ_AHEAD_MIN_BYTES = 32 * 1024 * 1024;
 
 export const DEFAULT_READ_BUFFER = 8 * 1024 * 1024;
 
@@ -358,72 +367,80 @@ export async function replayWal(
   const at: RecordPosition = { checkpoint: null, segment: 0, offset: 0 };
   let start = fromSegment;
 
+  // Every file to read, in order, is known up front so a read-ahead worker can run ahead of the visitor.
   const checkpoints = await listCheckpoints(dir);
   const latest = checkpoints.length > 0 ? checkpoints[checkpoints.length - 1] : null;
-  if (latest !== null && latest + 1 >= fromSegment) {
-    const cpDir = path.join(dir, checkpointName(latest));
-    at.checkpoint = latest;
-    for (const s of await listSegments(cpDir)) {
-      at.segment = s;
-      const scan = await scanSegment(
-        path.join(cpDir, segmentName(s)),
-        (type, payload, offset) => {
-          at.offset = offset;
-          visitor(type, payload, at);
-        },
-        rb,
-      );
-      report.records += scan.records;
-      report.bytes += scan.validEnd;
-      if (scan.damage) throw new WalCorruptionError(cpDir, s, scan.damage.offset, scan.damage.reason, true);
-    }
-    at.checkpoint = null;
-    report.checkpoint = latest;
-    start = Math.max(start, latest + 1);
-  }
-
+  const useCheckpoint = latest !== null && latest + 1 >= fromSegment;
+  const cpDir = latest !== null ? path.join(dir, checkpointName(latest)) : '';
+  const cpSegments = useCheckpoint ? await listSegments(cpDir) : [];
+  if (useCheckpoint) start = Math.max(start, (latest as number) + 1);
   const segments = (await listSegments(dir)).filter((s) => s >= start);
-  if (segments.length === 0) return report;
-  if (latest !== null && report.checkpoint !== null && segments[0] !== latest + 1) {
-    throw new Error(`WAL ${dir}: segments ${latest + 1}..${segments[0] - 1} missing after checkpoint ${latest}`);
+  if (useCheckpoint && segments.length > 0 && segments[0] !== (latest as number) + 1) {
+    throw new Error(`WAL ${dir}: segments ${(latest as number) + 1}..${segments[0] - 1} missing after checkpoint ${latest}`);
   }
   for (let i = 1; i < segments.length; i++) {
     if (segments[i] !== segments[i - 1] + 1) {
       throw new Error(`WAL ${dir}: segment ${segments[i - 1] + 1} missing (have ${segments[i - 1]} and ${segments[i]})`);
     }
   }
-  // The tail is the last segment with data; empty segments after it do not make it a "middle" one.
-  const sizes = await Promise.all(segments.map((s) => fileSize(path.join(dir, segmentName(s)))));
-  let tailIndex = segments.length - 1;
-  while (tailIndex > 0 && sizes[tailIndex] === 0) tailIndex--;
+  const cpFiles = cpSegments.map((s) => path.join(cpDir, segmentName(s)));
+  const segmentFiles = segments.map((s) => path.join(dir, segmentName(s)));
+  const cpSizes = await Promise.all(cpFiles.map(fileSize));
+  const sizes = await Promise.all(segmentFiles.map(fileSize));
+  const totalBytes = [...cpSizes, ...sizes].reduce((a, b) => a + b, 0);
+  const readAhead = options.readAhead ?? (totalBytes >= READ_AHEAD_MIN_BYTES ? 'worker' : 'inline');
+  const worker = readAhead === 'worker' && totalBytes > 0 ? new ScanWorker([...cpFiles, ...segmentFiles], { chunk: rb.chunk }) : null;
+  const scan = (file: string, onRecord: (type: number, payload: Uint8Array, offset: number) => void): Promise<SegmentScan> =>
+    worker !== null ? worker.scan(file, onRecord) : scanSegment(file, onRecord, rb);
+  const visit = (type: number, payload: Uint8Array, offset: number): void => {
+    at.offset = offset;
+    visitor(type, payload, at);
+  };
 
-  report.firstSegment = segments[0];
-  for (let i = 0; i < segments.length; i++) {
-    const s = segments[i];
-    at.segment = s;
-    const scan = await scanSegment(
-      path.join(dir, segmentName(s)),
-      (type, payload, offset) => {
-        at.offset = offset;
-        visitor(type, payload, at);
-      },
-      rb,
-    );
-    report.segmentsRead++;
-    report.lastSegment = s;
-    report.records += scan.records;
-    report.bytes += scan.validEnd;
-    if (scan.damage === null) continue;
-    const { offset, reason } = scan.damage;
-    if (i >= tailIndex) {
-      report.tornTail = await truncateTail(dir, s, offset, reason);
-      await fsyncDir(dir);
-      // Any (empty) segments after it stay; they are valid.
-      continue;
+  try {
+    if (useCheckpoint) {
+      at.checkpoint = latest;
+      for (let i = 0; i < cpSegments.length; i++) {
+        at.segment = cpSegments[i];
+        const result = await scan(cpFiles[i], visit);
+        report.records += result.records;
+        report.bytes += result.validEnd;
+        if (result.damage) throw new WalCorruptionError(cpDir, cpSegments[i], result.damage.offset, result.damage.reason, true);
+      }
+      at.checkpoint = null;
+      report.checkpoint = latest;
     }
-    if (onCorruption === 'error') throw new WalCorruptionError(dir, s, offset, reason);
-    report.corruption = await repairWal(dir, s, offset, reason);
-    break;
+
+    if (segments.length === 0) return report;
+    // The tail is the last segment with data; empty segments after it do not make it a "middle" one.
+    let tailIndex = segments.length - 1;
+    while (tailIndex > 0 && sizes[tailIndex] === 0) tailIndex--;
+
+    report.firstSegment = segments[0];
+    for (let i = 0; i < segments.length; i++) {
+      const s = segments[i];
+      at.segment = s;
+      const result = await scan(segmentFiles[i], visit);
+      report.segmentsRead++;
+      report.lastSegment = s;
+      report.records += result.records;
+      report.bytes += result.validEnd;
+      if (result.damage === null) continue;
+      const { offset, reason } = result.damage;
+      if (i >= tailIndex) {
+        report.tornTail = await truncateTail(dir, s, offset, reason);
+        await fsyncDir(dir);
+        // Any (empty) segments after it stay; they are valid.
+        continue;
+      }
+      if (onCorruption === 'error') throw new WalCorruptionError(dir, s, offset, reason);
+      // Stop reading ahead before later segments are deleted.
+      await worker?.close();
+      report.corruption = await repairWal(dir, s, offset, reason);
+      break;
+    }
+    return report;
+  } finally {
+    await worker?.close();
   }
-  return report;
 }

@@ -370,10 +370,48 @@ export function decodeSeries(payload: Uint8Array, onSeries: SeriesVisitor): numb
   const c = new Cursor();
   c.init(payload);
   const n = readCount(c, 2, 'series');
+  // Series of one record usually come from one target and share most label names and values with
+  // the series before them. A string whose encoding (length prefix and bytes) equals the previous
+  // entry's string at the same position reuses that JS string: no decoding, and its hash is already
+  // computed for the lookups (symbol table, postings) that follow.
+  let previous: string[] = [];
+  let previousAt: number[] = [];
+  let previousSize: number[] = [];
+  let at: number[] = [];
+  let size: number[] = [];
+  const b = payload;
   for (let i = 0; i < n; i++) {
     const ref = c.uvarint();
-    const labels = c.strings();
+    const count = c.uvarint();
+    if (count > c.end - c.pos) throw new WalRecordError('label count exceeds record size');
+    const labels: string[] = new Array<string>(count);
+    for (let k = 0; k < count; k++) {
+      const start = c.pos;
+      const len = c.uvarint();
+      const end = c.pos + len;
+      at[k] = start;
+      size[k] = end - start;
+      if (k < previous.length && previousSize[k] === end - start && end <= c.end) {
+        let same = true;
+        for (let p = start, q = previousAt[k]; p < end; p++, q++) {
+          if (b[p] !== b[q]) {
+            same = false;
+            break;
+          }
+        }
+        if (same) {
+          labels[k] = previous[k];
+          c.pos = end;
+          continue;
+        }
+      }
+      c.pos = start;
+      labels[k] = c.string();
+    }
     c.check('series');
+    previous = labels;
+    [previousAt, at] = [at, previousAt];
+    [previousSize, size] = [size, previousSize];
     onSeries(ref, labels);
   }
   finishCheck(c, 'series');
