@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { compress } from 'hono/compress';
+import { compressAnswers } from './compress.ts';
 import type { Storage } from '../store/index.ts';
 import { json } from './response.ts';
 import type { DashboardStore } from '../dashboards/index.ts';
@@ -68,8 +68,8 @@ export function createApp(context: ServerContext): Hono {
   const app = new Hono();
   // Before every route: Prometheus compresses API answers and /federate for clients that accept gzip or deflate.
   app.use('/api/v1/*', apiCors());
-  app.use('/api/v1/*', compress());
-  app.use('/federate', compress());
+  app.use('/api/v1/*', compressAnswers());
+  app.use('/federate', compressAnswers());
 
   app.get('/-/healthy', () => {
     const problem = context.unhealthy();
