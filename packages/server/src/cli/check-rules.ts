@@ -6,13 +6,13 @@
  */
 import { readRuleFile } from '../rules/index.ts';
 import type { RuleGroupDefinition } from '../rules/index.ts';
-import { UsageError, formatHelp, parseFlags } from './flags.ts';
+import { NAME_VALIDATION_FLAG, UsageError, formatHelp, nameValidationFlag, parseFlags } from './flags.ts';
 import type { FlagSpec } from './flags.ts';
 
 const FLAGS: FlagSpec[] = [
   { name: 'lint', help: 'Linting checks to apply: all, duplicate-rules, none (comma-separated).', default: 'duplicate-rules' },
   { name: 'lint-fatal', help: 'Make lint errors exit with exit code 3.', boolean: true },
-  { name: 'name-validation', help: 'Metric and label name rules: utf8 (Prometheus 3) or legacy (Prometheus 2).', default: 'utf8' },
+  NAME_VALIDATION_FLAG,
 ];
 
 export interface CheckRulesOptions {
@@ -28,8 +28,7 @@ export async function checkRules(args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length === 0) throw new UsageError('expected at least one rule file');
-  const nameValidation = values['name-validation'];
-  if (nameValidation !== 'utf8' && nameValidation !== 'legacy') throw new UsageError(`--name-validation must be utf8 or legacy, not ${JSON.stringify(nameValidation)}`);
+  const nameValidation = nameValidationFlag(values);
   return checkRuleFiles(
     positionals,
     { lint: String(values.lint), lintFatal: values['lint-fatal'] === true, nameValidation },

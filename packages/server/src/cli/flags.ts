@@ -46,3 +46,17 @@ export function formatHelp(usage: string, description: string, specs: FlagSpec[]
   }
   return lines.join('\n') + '\n';
 }
+
+/** `--name-validation`, which every command that reads rule files takes, as promtool does. */
+export const NAME_VALIDATION_FLAG: FlagSpec = {
+  name: 'name-validation',
+  help: 'Metric and label name rules for the rule files: utf8 (Prometheus 3) or legacy (Prometheus 2).',
+  default: 'utf8',
+};
+
+/** The `--name-validation` value, or a usage error naming what was given. */
+export function nameValidationFlag(values: ParsedFlags['values']): 'utf8' | 'legacy' {
+  const value = values[NAME_VALIDATION_FLAG.name];
+  if (value !== 'utf8' && value !== 'legacy') throw new UsageError(`--name-validation must be utf8 or legacy, not ${JSON.stringify(value)}`);
+  return value;
+}

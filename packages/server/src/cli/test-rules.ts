@@ -5,13 +5,13 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { runFilter, testRuleFiles } from '../rules/unittest/index.ts';
-import { UsageError, formatHelp, parseFlags } from './flags.ts';
+import { NAME_VALIDATION_FLAG, UsageError, formatHelp, nameValidationFlag, parseFlags } from './flags.ts';
 import type { FlagSpec } from './flags.ts';
 
 const FLAGS: FlagSpec[] = [
   { name: 'run', help: 'Only run test groups whose names match this regular expression (repeatable).', multiple: true },
   { name: 'junit', help: 'File to write JUnit XML test results to (Prometheus 3).' },
-  { name: 'name-validation', help: 'Metric and label name rules for the rule files: utf8 (Prometheus 3) or legacy (Prometheus 2).', default: 'utf8' },
+  NAME_VALIDATION_FLAG,
 ];
 
 export async function testRulesCommand(args: string[]): Promise<number> {
@@ -21,8 +21,7 @@ export async function testRulesCommand(args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length === 0) throw new UsageError('expected at least one test file');
-  const nameValidation = values['name-validation'];
-  if (nameValidation !== 'utf8' && nameValidation !== 'legacy') throw new UsageError(`--name-validation must be utf8 or legacy, not ${JSON.stringify(nameValidation)}`);
+  const nameValidation = nameValidationFlag(values);
   const run = values.run;
   const patterns = Array.isArray(run) ? run : typeof run === 'string' ? [run] : undefined;
   try {
