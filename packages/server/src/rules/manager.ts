@@ -14,7 +14,7 @@ import { AlertingRule } from './alerting.ts';
 import { loadRuleFiles } from './file.ts';
 import type { RuleGroupDefinition } from './file.ts';
 import { RuleGroup } from './group.ts';
-import type { Rule, RuleLogger, RuleStorage } from './group.ts';
+import type { Rule, RuleGroupOptions, RuleLogger, RuleStorage } from './group.ts';
 import type { RuleQueryFunction } from './query.ts';
 import { RecordingRule } from './recording.ts';
 
@@ -226,25 +226,30 @@ export class RuleManager {
   }
 }
 
-/** Everything a group needs besides its definition. */
-export interface BuildRuleGroupOptions {
-  query: RuleQueryFunction;
-  storage: RuleStorage;
+/**
+ * Everything a group needs besides its definition: the group's own runtime options (documented on
+ * RuleGroupOptions), plus the global evaluation interval and the external labels its alerts carry.
+ * `shouldRestore` defaults to false here: alerting rules then count as restored.
+ */
+export type BuildRuleGroupOptions = Pick<
+  RuleGroupOptions,
+  | 'query'
+  | 'storage'
+  | 'defaultQueryOffsetMs'
+  | 'externalURL'
+  | 'sendAlerts'
+  | 'resendDelayMs'
+  | 'outageToleranceMs'
+  | 'forGracePeriodMs'
+  | 'shouldRestore'
+  | 'clock'
+  | 'scheduler'
+  | 'log'
+> & {
   /** Used when the group sets no `interval`, ms. */
   evaluationIntervalMs: number;
-  defaultQueryOffsetMs?: () => number;
   externalLabels?: Readonly<Record<string, string>>;
-  externalURL?: string;
-  sendAlerts?: (alerts: PostableAlert[]) => void;
-  resendDelayMs?: number;
-  outageToleranceMs?: number;
-  forGracePeriodMs?: number;
-  /** Restore `for` state after the second evaluation; when false, alerting rules count as restored. */
-  shouldRestore?: boolean;
-  clock?: Clock;
-  scheduler?: Scheduler;
-  log?: RuleLogger;
-}
+};
 
 /** Builds a runnable group from a checked definition (group labels merged under each rule's own). */
 export function buildRuleGroup(definition: RuleGroupDefinition, options: BuildRuleGroupOptions): RuleGroup {
