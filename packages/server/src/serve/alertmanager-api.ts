@@ -13,6 +13,7 @@ import { SilenceError } from '../alerting/silences/index.ts';
 import type { PostableSilence, Silence, SilenceMatcher, SilenceState, Silences } from '../alerting/silences/index.ts';
 import { BodyTooLargeError, readBodyLimited } from './body.ts';
 import { apiCors } from './cors.ts';
+import type { BuildInfo } from './status-api.ts';
 import { json } from './response.ts';
 
 /**
@@ -31,14 +32,8 @@ export interface ReceiverView {
   labels: LabelSet;
 }
 
-export interface VersionInfo {
-  version: string;
-  revision: string;
-  branch: string;
-  buildUser: string;
-  buildDate: string;
-  goVersion: string;
-}
+/** `versionInfo` in `/api/v2/status`: the same build information Prometheus's `/api/v1/status/buildinfo` gives. */
+export type VersionInfo = BuildInfo;
 
 /** A history entry (Vigil's extension): an alert transition or a delivery attempt. */
 export type HistoryEntry = HistoryRecord;
