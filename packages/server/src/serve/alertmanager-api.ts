@@ -311,7 +311,16 @@ function alertBody(view: AlertView, receivers: readonly string[], groupMutedBy: 
   return body;
 }
 
-function getAlerts(source: AlertmanagerApiSource, c: Context): Response {
+/** The query parameters `/alerts` and `/alerts/groups` share: the alert filter and the receiver selection. */
+interface AlertQuery {
+  filter: AlertFilter;
+  receiverRegex: RE2JS | null;
+  receiverMatchers: Matcher[];
+  /** Receiver labels by name; read only when receiver_matchers are given. */
+  labelsOfReceiver: Map<string, LabelSet>;
+}
+
+function alertQueryOrAnswer(source: AlertmanagerApiSource, c: Context): AlertQuery | Response {
   const filter = alertFilterOrAnswer(source, c);
   if (filter instanceof Response) return filter;
   const receiverRegex = receiverRegexOrAnswer(c);
@@ -319,6 +328,13 @@ function getAlerts(source: AlertmanagerApiSource, c: Context): Response {
   const receiverMatchers = parseFilterOrAnswer(c.req.queries('receiver_matchers'), 'failed to parse receiver_matchers param: ');
   if (receiverMatchers instanceof Response) return receiverMatchers;
   const labelsOfReceiver = receiverMatchers.length > 0 ? receiverLabels(source) : new Map<string, LabelSet>();
+  return { filter, receiverRegex, receiverMatchers, labelsOfReceiver };
+}
+
+function getAlerts(source: AlertmanagerApiSource, c: Context): Response {
+  const query = alertQueryOrAnswer(source, c);
+  if (query instanceof Response) return query;
+  const { filter, receiverRegex, receiverMatchers, labelsOfReceiver } = query;
 
   const selected: AlertView[] = [];
   for (const view of source.alerts()) {
@@ -447,14 +463,10 @@ export function compareAlertsInGroup(a: LabelSet, b: LabelSet): number {
 }
 
 function getAlertGroups(source: AlertmanagerApiSource, c: Context): Response {
-  const filter = alertFilterOrAnswer(source, c);
-  if (filter instanceof Response) return filter;
-  const receiverRegex = receiverRegexOrAnswer(c);
-  if (receiverRegex instanceof Response) return receiverRegex;
-  const receiverMatchers = parseFilterOrAnswer(c.req.queries('receiver_matchers'), 'failed to parse receiver_matchers param: ');
-  if (receiverMatchers instanceof Response) return receiverMatchers;
+  const query = alertQueryOrAnswer(source, c);
+  if (query instanceof Response) return query;
+  const { filter, receiverRegex, receiverMatchers, labelsOfReceiver } = query;
   const includeMuted = booleanParameter(c, 'muted', true);
-  const labelsOfReceiver = receiverMatchers.length > 0 ? receiverLabels(source) : new Map<string, LabelSet>();
 
   const groups: { group: AlertGroupView; alerts: AlertView[] }[] = [];
   /** Receivers per alert fingerprint: those of every listed group holding it (Alertmanager's dispatcher.Groups). */
