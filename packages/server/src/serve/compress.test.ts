@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { Hono } from 'hono';
-import { compressAnswers, selectEncoding } from './compress.ts';
+import { bufferedResponse, compressAnswers, selectEncoding } from './compress.ts';
 
 test('selectEncoding: q=1 wins in order gzip, deflate; else the highest q; * covers the rest; q=0 refuses', () => {
   assert.equal(selectEncoding(undefined), undefined);
@@ -20,6 +20,7 @@ function app(): Hono {
   hono.use('*', compressAnswers());
   const big = JSON.stringify({ values: Array.from({ length: 2000 }, (_, i) => [i, String(i * 1.5)]) });
   hono.get('/big', () => new Response(big, { headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(big)) } }));
+  hono.get('/buffered', () => bufferedResponse(Buffer.from(big), { headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(big)) } }));
   hono.get('/small', () => new Response('{"a":1}', { headers: { 'content-type': 'application/json', 'content-length': '7' } }));
   hono.get('/stream', () => new Response(new Blob([big]).stream(), { headers: { 'content-type': 'text/plain' } }));
   hono.get('/binary', () => new Response(new Uint8Array(5000), { headers: { 'content-type': 'application/x-protobuf', 'content-length': '5000' } }));
@@ -36,6 +37,11 @@ test('answers of known length are compressed whole, with their compressed length
   assert.equal(gzipped.headers.get('content-length'), String(bytes.length));
   assert.ok(bytes.length < plain.length / 2);
   assert.equal(gunzipSync(bytes).toString(), plain);
+
+  const buffered = await hono.request('/buffered', { headers: { 'accept-encoding': 'gzip' } });
+  assert.equal(buffered.headers.get('content-encoding'), 'gzip');
+  assert.equal(gunzipSync(Buffer.from(await buffered.arrayBuffer())).toString(), plain);
+  assert.equal(await (await hono.request('/buffered')).text(), plain);
 
   const deflated = await hono.request('/big', { headers: { 'accept-encoding': 'deflate' } });
   assert.equal(deflated.headers.get('content-encoding'), 'deflate');

@@ -22,6 +22,16 @@ const VARY_ACCEPT_ENCODING = /(?:^|,)\s*accept-encoding\s*(?:,|$)/i;
 
 type Encoding = 'gzip' | 'deflate';
 
+/** Bodies of responses made by `bufferedResponse`, so compression need not read them back out of the Response. */
+const bodies = new WeakMap<Response, Uint8Array>();
+
+/** A response whose whole body is already in memory (query answers): compressed without copying it out again. */
+export function bufferedResponse(body: Uint8Array, init: ResponseInit): Response {
+  const response = new Response(body, init);
+  bodies.set(response, body);
+  return response;
+}
+
 /** The encoding to answer with: q=1 wins at once, gzip before deflate; otherwise the highest q; a `*` stands for those not named. */
 export function selectEncoding(header: string | undefined): Encoding | undefined {
   if (header === undefined) return undefined;
@@ -73,7 +83,7 @@ export function compressAnswers(): MiddlewareHandler {
       c.res = new Response(response.body.pipeThrough(new CompressionStream(encoding)), response);
       c.res.headers.delete('Content-Length');
     } else {
-      const body = Buffer.from(await response.arrayBuffer());
+      const body = bodies.get(response) ?? Buffer.from(await response.arrayBuffer());
       const compressed = await (encoding === 'gzip' ? gzipAsync : deflateAsync)(body, { level: LEVEL });
       c.res = new Response(compressed, response);
       c.res.headers.set('Content-Length', String(compressed.length));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatSampleValue, queryDataJson } from './query-json.ts';
+import { formatSampleValue, formatTimestamp, queryDataJson } from './query-json.ts';
 
 describe('query result JSON', () => {
   it('writes every sample value as formatSampleValue does, whole numbers included', () => {
@@ -20,5 +20,16 @@ describe('query result JSON', () => {
   it('writes a vector sample as Prometheus does', () => {
     const json = queryDataJson({ type: 'vector', samples: [{ labels: ['__name__', 'up', 'job', 'x'], timestamp: 1435781451781, value: 1 }] });
     assert.equal(json, '{"resultType":"vector","result":[{"metric":{"__name__":"up","job":"x"},"value":[1435781451.781,"1"]}]}');
+  });
+
+  it('writes every timestamp as formatTimestamp does (seconds split at 1e9, zero-padded)', () => {
+    const timestamps = [0, 1, 999, 1000, 1500, 9_999_000, 999_999_999_000, 1_000_000_000_000, 1_000_000_000_001, 1_796_103_255_125, 12_000_000_005_000, 100_000_000_000_000_000, 1e22, -1500, -1_796_103_255_125, 4_102_444_800_000.5];
+    const json = queryDataJson({
+      type: 'matrix',
+      series: [{ labels: ['job', 'a'], timestamps: Float64Array.from(timestamps), values: Float64Array.from(timestamps, () => 1) }],
+    });
+    const written = [...json.matchAll(/\[(-?[0-9.]+),"1"\]/g)].map((match) => match[1]);
+    assert.deepEqual(written, timestamps.map(formatTimestamp));
+    assert.ok(json.includes('[1000000000.001,"1"]') && json.includes('[12000000005,"1"]'), json);
   });
 });

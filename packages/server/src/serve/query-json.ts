@@ -152,22 +152,40 @@ class JsonBytes {
       t = -t;
     }
     const fraction = t % 1000;
-    let seconds = (t - fraction) / 1000;
-    // Digits of the whole seconds, written backwards into place.
-    let digits = 1;
-    for (let rest = seconds; rest >= 10; rest = Math.floor(rest / 10)) digits++;
-    let at = this.length + digits;
-    this.length = at;
-    do {
-      buffer[--at] = 0x30 + (seconds % 10);
-      seconds = Math.floor(seconds / 10);
-    } while (seconds > 0);
+    const seconds = (t - fraction) / 1000;
+    // Whole seconds in two parts below 1e9, so the digit loops run on 32-bit integers (today's
+    // timestamps, ~1.8e9 s, are not small integers to V8 and made this the costliest step of an answer).
+    const high = Math.floor(seconds / 1e9);
+    if (high >= 1e9) {
+      this.ascii(String(seconds));
+    } else if (high > 0) {
+      this.digits(high, 0);
+      this.digits(seconds - high * 1e9, 9);
+    } else {
+      this.digits(seconds, 0);
+    }
     if (fraction !== 0) {
       buffer[this.length] = 0x2e;
       buffer[this.length + 1] = 0x30 + Math.floor(fraction / 100);
       buffer[this.length + 2] = 0x30 + (Math.floor(fraction / 10) % 10);
       buffer[this.length + 3] = 0x30 + (fraction % 10);
       this.length += 4;
+    }
+  }
+
+  /** The decimal digits of an integer in [0, 1e9), left-padded with zeros to `width`. */
+  private digits(value: number, width: number): void {
+    let rest = value | 0;
+    let count = 1;
+    for (let power = 10; power <= rest; power *= 10) count++;
+    if (count < width) count = width;
+    const buffer = this.buffer;
+    let at = this.length + count;
+    this.length = at;
+    for (let i = 0; i < count; i++) {
+      const next = (rest / 10) | 0;
+      buffer[--at] = 0x30 + rest - next * 10;
+      rest = next;
     }
   }
 
