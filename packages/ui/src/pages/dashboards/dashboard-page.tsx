@@ -2,7 +2,8 @@
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { getDashboard, saveDashboard } from '../../api/dashboards.ts';
 import { TimeRangePicker } from '../../components/time-range-picker.tsx';
-import { isRelative, parseInterval, resolveRange } from '../../components/format/time.ts';
+import { useAutoRefresh } from '../../components/use-auto-refresh.ts';
+import { isRelative, resolveRange } from '../../components/format/time.ts';
 import type { RawTimeRange } from '../../components/format/time.ts';
 import { navigate, replaceQuery } from '../../router.ts';
 import type { PageProps } from '../registry.ts';
@@ -135,16 +136,10 @@ export default function DashboardPage({ params, query }: PageProps) {
   }, [dashboard, raw.from, raw.to, variableKey]);
 
   // Auto refresh: relative ranges move with the clock; absolute ranges are re-queried as they are.
-  useEffect(() => {
-    const intervalMs = parseInterval(refresh);
-    if (intervalMs === null || intervalMs < 1000) return;
-    const timer = setInterval(() => {
-      if (document.hidden) return;
-      setNowMs(Date.now());
-      setRefreshKey((key) => key + 1);
-    }, intervalMs);
-    return () => clearInterval(timer);
-  }, [refresh]);
+  useAutoRefresh(refresh, () => {
+    setNowMs(Date.now());
+    setRefreshKey((key) => key + 1);
+  });
 
   // Annotation queries run with every refresh, like the panels.
   useEffect(() => {

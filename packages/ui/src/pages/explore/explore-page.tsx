@@ -10,6 +10,7 @@ import { calculateInterval, formatInterval, parseInterval, resolveRange } from '
 import type { RawTimeRange } from '../../components/format/time.ts';
 import { formatValueText } from '../../components/format/units.ts';
 import { TimeRangePicker } from '../../components/time-range-picker.tsx';
+import { useAutoRefresh } from '../../components/use-auto-refresh.ts';
 import { replaceQuery } from '../../router.ts';
 import { seriesColor } from '../dashboards/model.ts';
 import { alignSeries } from '../dashboards/panel-data.ts';
@@ -190,16 +191,10 @@ export default function ExplorePage({ query }: PageProps) {
     return () => controller.abort();
   }, [expr, raw.from, raw.to, view, stepParameter, runKey]);
 
-  useEffect(() => {
-    const intervalMs = parseInterval(refresh);
-    if (intervalMs === null) return;
-    const timer = setInterval(() => {
-      if (document.hidden) return;
-      setNowMs(Date.now());
-      setRunKey((key) => key + 1);
-    }, intervalMs);
-    return () => clearInterval(timer);
-  }, [refresh]);
+  useAutoRefresh(refresh, () => {
+    setNowMs(Date.now());
+    setRunKey((key) => key + 1);
+  });
 
   const series: Series[] = useMemo(() => {
     if (!result || result.data.resultType !== 'matrix') return [];
