@@ -5,6 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { describeRange, formatTimestamp, parseTime, quickRanges, refreshIntervals, resolveRange } from './format/time.ts';
 import type { RawTimeRange, TimeRange, TimeZone } from './format/time.ts';
+import { useDismiss } from './use-dismiss.ts';
 
 export interface TimeRangePickerProps {
   raw: RawTimeRange;
@@ -32,19 +33,7 @@ export function TimeRangePicker(props: TimeRangePickerProps) {
     setError(null);
   }, [props.raw.from, props.raw.to, open]);
 
-  useEffect(() => {
-    if (!open) return;
-    const close = (event: MouseEvent) => {
-      if (anchor.current && !anchor.current.contains(event.target as Node)) setOpen(false);
-    };
-    const escape = (event: KeyboardEvent) => event.key === 'Escape' && setOpen(false);
-    document.addEventListener('mousedown', close);
-    document.addEventListener('keydown', escape);
-    return () => {
-      document.removeEventListener('mousedown', close);
-      document.removeEventListener('keydown', escape);
-    };
-  }, [open]);
+  useDismiss(open, anchor, () => setOpen(false));
 
   const apply = (event: Event) => {
     event.preventDefault();

@@ -1,5 +1,6 @@
 /** The variable bar: one picker per visible variable (single select, multi-select with All, textbox). */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { useDismiss } from '../../components/use-dismiss.ts';
 import { ALL_VALUE } from './variables.ts';
 import type { VariableState } from './variables.ts';
 
@@ -13,17 +14,7 @@ function MultiPicker({ state, onChange }: { state: VariableState; onChange: (val
   const [open, setOpen] = useState(false);
   const [filter, setFilter] = useState('');
   const anchor = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (event: MouseEvent) => anchor.current && !anchor.current.contains(event.target as Node) && setOpen(false);
-    const escape = (event: KeyboardEvent) => event.key === 'Escape' && setOpen(false);
-    document.addEventListener('mousedown', close);
-    document.addEventListener('keydown', escape);
-    return () => {
-      document.removeEventListener('mousedown', close);
-      document.removeEventListener('keydown', escape);
-    };
-  }, [open]);
+  useDismiss(open, anchor, () => setOpen(false));
   // The choice shows at once; the dashboard catches up when the variables resolve again.
   const [selected, setSelected] = useState(state.selected);
   useEffect(() => setSelected(state.selected), [state.selected]);
