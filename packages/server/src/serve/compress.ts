@@ -76,17 +76,24 @@ export function compressAnswers(): MiddlewareHandler {
       return;
     }
     const vary = response.headers.get('Vary');
-    if (vary !== '*' && !(vary !== null && VARY_ACCEPT_ENCODING.test(vary))) c.header('Vary', vary !== null ? `${vary}, Accept-Encoding` : 'Accept-Encoding');
+    if (vary !== '*' && !(vary !== null && VARY_ACCEPT_ENCODING.test(vary))) response.headers.set('Vary', vary !== null ? `${vary}, Accept-Encoding` : 'Accept-Encoding');
     const encoding = selectEncoding(c.req.header('Accept-Encoding'));
-    if (encoding === undefined || response.body === null) return;
-    if (length === null) {
-      c.res = new Response(response.body.pipeThrough(new CompressionStream(encoding)), response);
+    if (encoding === undefined) return;
+    // Only a response's headers and status are read when its body is known: reading `body` makes the
+    // server's lightweight Response build a full one, which cost more than compressing a small answer.
+    const buffered = bodies.get(response);
+    if (buffered === undefined && response.body === null) return;
+    if (buffered === undefined && length === null) {
+      c.res = new Response((response.body as ReadableStream<Uint8Array>).pipeThrough(new CompressionStream(encoding)), response);
       c.res.headers.delete('Content-Length');
     } else {
-      const body = bodies.get(response) ?? Buffer.from(await response.arrayBuffer());
+      const body = buffered ?? Buffer.from(await response.arrayBuffer());
       const compressed = await (encoding === 'gzip' ? gzipAsync : deflateAsync)(body, { level: LEVEL });
-      c.res = new Response(compressed, response);
-      c.res.headers.set('Content-Length', String(compressed.length));
+      const headers = new Headers(response.headers);
+      headers.set('Content-Length', String(compressed.length));
+      // Assigning over a response makes Hono rebuild the new one from the old; this one already has every header.
+      c.res = undefined;
+      c.res = new Response(compressed, { status: response.status, headers });
     }
     c.res.headers.set('Content-Encoding', encoding);
     const etag = c.res.headers.get('ETag');
