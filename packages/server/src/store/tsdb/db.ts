@@ -133,11 +133,14 @@ export class Tsdb implements Storage {
 
     const started = performance.now();
     const head = this.head;
-    const restored = HeadChunkFiles.load(join(this.options.dir, 'chunks_head'), (chunk) => head.restoreChunk(chunk));
+    const restored = HeadChunkFiles.load(join(this.options.dir, 'chunks_head'), (ref, minTime, maxTime, lastValue, data, offset, length) =>
+      head.restoreChunk(ref, minTime, maxTime, lastValue, data, offset, length),
+    );
     if (restored.droppedBytes > 0) this.log('warn', 'head chunk files had torn tails (crash during a write); cut at the last good chunk', { ...restored });
     // With an out-of-order window, whether a late sample was kept depends on what came before it in
     // the log, so samples are then applied strictly in log order (a buffer of size 0).
     const batch = new ReplayBatch(head, head.outOfOrderWindow > 0 ? 0 : undefined);
+    head.replaying = true;
     const onSeries = (ref: number, labels: string[]) => head.replaySeries(ref, labels);
     const onExemplar = (ref: number, t: number, v: number, labels: string[]) => {
       if (head.isAlive(ref)) head.recordExemplar({ ref, timestamp: t, value: v, labels });
@@ -150,6 +153,7 @@ export class Tsdb implements Storage {
       else if (type === RecordType.Tombstones) decodeTombstones(payload, onTombstone);
     });
     batch.flush();
+    head.replaying = false;
     const unclaimed = head.discardUnclaimedRestores();
     this.counters.headChunksRestored = restored.chunks - unclaimed;
     this.counters.walReplaySkippedSamples = batch.skipped;

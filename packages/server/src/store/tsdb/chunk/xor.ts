@@ -107,8 +107,12 @@ export class XorAppender {
   private trailing = 0;
   private last = NaN;
 
-  constructor(initialCapacityBytes = 128) {
-    this.buf = new Uint8Array(Math.max(32, Math.ceil(initialCapacityBytes)));
+  /**
+   * `buffer`, when given, is used as the initial buffer (it must be zero-filled and at least 32 bytes):
+   * a view of a larger slab is much cheaper to make than a buffer of its own, a million times over.
+   */
+  constructor(initialCapacityBytes = 128, buffer?: Uint8Array) {
+    this.buf = buffer !== undefined && buffer.length >= 32 ? buffer : new Uint8Array(Math.max(32, Math.ceil(initialCapacityBytes)));
   }
 
   /** Number of samples appended. */

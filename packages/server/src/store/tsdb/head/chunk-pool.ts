@@ -39,15 +39,20 @@ export class ChunkPool {
    * `bytes` into `out[0]`. The page goes when its last chunk is released.
    */
   adopt(bytes: Uint8Array, out: Uint32Array): number {
-    let page = this.adopted.get(bytes.buffer);
+    return this.adoptRange(bytes, 0, bytes.length, out);
+  }
+
+  /** Like `adopt` for the chunk at `data[offset, offset + length)`, without a view of it. */
+  adoptRange(data: Uint8Array, offset: number, length: number, out: Uint32Array): number {
+    let page = this.adopted.get(data.buffer);
     if (page === undefined || this.pages[page] === null) {
       page = this.pages.length;
-      this.pages.push(new Uint8Array(bytes.buffer));
+      this.pages.push(new Uint8Array(data.buffer));
       this.liveBytes.push(0);
-      this.adopted.set(bytes.buffer, page);
+      this.adopted.set(data.buffer, page);
     }
-    out[0] = bytes.byteOffset;
-    this.liveBytes[page] += bytes.length;
+    out[0] = data.byteOffset + offset;
+    this.liveBytes[page] += length;
     return page;
   }
 

@@ -1,6 +1,6 @@
 import { SymbolTable, compareLabels, getLabel } from '../../../model/index.ts';
 import type { LabelMatcher, Labels } from '../../../model/index.ts';
-import { XorAppender, XorIterator, xorChunkSampleCount } from '../chunk/index.ts';
+import { XorAppender, XorIterator } from '../chunk/index.ts';
 import type { ChunkData, SeriesData } from '../block/index.ts';
 import { AppendStatus } from '../../types.ts';
 import type { Appender, Querier, Sample, SampleIterator, Series, SelectHints, StorageStats } from '../../types.ts';
@@ -471,7 +471,8 @@ export class Head {
     if (chunk === null || chunk === undefined) {
       // Size the buffer like the series' last chunk, so it rarely has to grow.
       const last = this.lastChunk[ref];
-      chunk = new XorAppender(last === NO_CHUNK ? 64 : this.chunkLength[last] + 32);
+      const size = last === NO_CHUNK ? 64 : this.chunkLength[last] + 32;
+      chunk = new XorAppender(size, this.replaying ? this.slabView(size) : undefined);
       this.open[ref] = chunk;
     } else if (chunk.count > 0) {
       const range = this.options.chunkRange;
@@ -483,6 +484,25 @@ export class Head {
     this.maxTime[ref] = timestamp;
     this.lastValue[ref] = value;
     this.counters.samplesAppended++;
+  }
+
+  /**
+   * Set while the WAL is replayed: open chunks (one per series, all created at once) then take their
+   * first buffer from shared slabs instead of allocating a million small buffers one by one.
+   */
+  replaying = false;
+  private slab = new Uint8Array(0);
+  private slabUsed = 0;
+
+  private slabView(size: number): Uint8Array {
+    const bytes = (size + 7) & ~7;
+    if (this.slabUsed + bytes > this.slab.length) {
+      this.slab = new Uint8Array(Math.max(1 << 20, bytes));
+      this.slabUsed = 0;
+    }
+    const view = this.slab.subarray(this.slabUsed, this.slabUsed + bytes);
+    this.slabUsed += bytes;
+    return view;
   }
 
   private completeChunk(ref: number, chunk: XorAppender): void {
@@ -502,7 +522,24 @@ export class Head {
    * A fresh chunk-table entry (not yet linked to a series) for chunk bytes, copied into the pool or,
    * for restored chunks, left in the buffer they were read into.
    */
-  private addChunkEntry(bytes: Uint8Array, minTime: number, maxTime: number, adopt = false): number {
+  private addChunkEntry(bytes: Uint8Array, minTime: number, maxTime: number): number {
+    const index = this.newChunkEntry(minTime, maxTime);
+    this.chunkPage[index] = this.pool.add(bytes, this.offsetOut);
+    this.chunkOffset[index] = this.offsetOut[0];
+    this.chunkLength[index] = bytes.length;
+    return index;
+  }
+
+  /** A chunk-table entry for restored chunk bytes `data[offset, offset + length)`, left where they are. */
+  private addAdoptedChunkEntry(data: Uint8Array, offset: number, length: number, minTime: number, maxTime: number): number {
+    const index = this.newChunkEntry(minTime, maxTime);
+    this.chunkPage[index] = this.pool.adoptRange(data, offset, length, this.offsetOut);
+    this.chunkOffset[index] = this.offsetOut[0];
+    this.chunkLength[index] = length;
+    return index;
+  }
+
+  private newChunkEntry(minTime: number, maxTime: number): number {
     let index = this.freeChunks.pop();
     if (index === undefined) {
       index = this.chunkCount++;
@@ -516,9 +553,6 @@ export class Head {
         this.chunkNext = growInt32(this.chunkNext, size);
       }
     }
-    this.chunkPage[index] = adopt ? this.pool.adopt(bytes, this.offsetOut) : this.pool.add(bytes, this.offsetOut);
-    this.chunkOffset[index] = this.offsetOut[0];
-    this.chunkLength[index] = bytes.length;
     this.chunkMinTime[index] = minTime;
     this.chunkMaxTime[index] = maxTime;
     this.chunkNext[index] = NO_CHUNK;
@@ -529,19 +563,21 @@ export class Head {
    * Takes back a chunk written by `onChunkComplete` before a restart. It is linked to its series when
    * the WAL replay recreates the series; WAL samples it covers are then skipped.
    */
-  restoreChunk(chunk: CompletedChunk): void {
-    if (chunk.minTime < this.minValidTime) return;
-    const index = this.addChunkEntry(chunk.bytes, chunk.minTime, chunk.maxTime, true);
-    const restored = this.restored.get(chunk.ref);
+  restoreChunk(ref: number, minTime: number, maxTime: number, lastValue: number, data: Uint8Array, offset: number, length: number): void {
+    if (minTime < this.minValidTime || length < 2) return;
+    const index = this.addAdoptedChunkEntry(data, offset, length, minTime, maxTime);
+    // The chunk header's first two bytes are its sample count.
+    const samples = (data[offset] << 8) | data[offset + 1];
+    const restored = this.restored.get(ref);
     if (restored === undefined) {
-      this.restored.set(chunk.ref, { first: index, last: index, maxTime: chunk.maxTime, lastValue: chunk.lastValue, count: 1, samples: xorChunkSampleCount(chunk.bytes) });
-    } else if (chunk.minTime > restored.maxTime) {
+      this.restored.set(ref, { first: index, last: index, maxTime, lastValue, count: 1, samples });
+    } else if (minTime > restored.maxTime) {
       this.chunkNext[restored.last] = index;
       restored.last = index;
-      restored.maxTime = chunk.maxTime;
-      restored.lastValue = chunk.lastValue;
+      restored.maxTime = maxTime;
+      restored.lastValue = lastValue;
       restored.count++;
-      restored.samples += xorChunkSampleCount(chunk.bytes);
+      restored.samples += samples;
     } else {
       // Out of sequence (a file from an earlier run): keep what is already linked.
       this.releaseChunk(index);

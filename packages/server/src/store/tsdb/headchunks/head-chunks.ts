@@ -15,13 +15,8 @@ import { crc32 } from 'node:zlib';
 const RECORD_OVERHEAD = 4 + 8 + 8 + 8 + 4 + 4;
 const FLUSH_BYTES = 1 << 20;
 
-export interface RestoredChunk {
-  ref: number;
-  minTime: number;
-  maxTime: number;
-  lastValue: number;
-  bytes: Uint8Array;
-}
+/** One chunk read back from a file: its bytes are `data[offset, offset + length)`. */
+export type RestoredChunkVisitor = (ref: number, minTime: number, maxTime: number, lastValue: number, data: Uint8Array, offset: number, length: number) => void;
 
 export interface HeadChunksLoadReport {
   files: number;
@@ -45,9 +40,11 @@ export class HeadChunkFiles {
 
   /**
    * Reads every file, cutting torn tails, and hands each chunk to `onChunk` (file by file, in write
-   * order). Chunk bytes are views into the file's buffer.
+   * order). The chunk's bytes are `data[offset, offset + length)`, `data` being the whole file's
+   * buffer (positional arguments rather than an object and a view per chunk: a restart restores
+   * millions of chunks).
    */
-  static load(dir: string, onChunk: (chunk: RestoredChunk) => void): HeadChunksLoadReport {
+  static load(dir: string, onChunk: RestoredChunkVisitor): HeadChunksLoadReport {
     const report: HeadChunksLoadReport = { files: 0, chunks: 0, droppedBytes: 0 };
     let names: string[];
     try {
@@ -60,7 +57,6 @@ export class HeadChunkFiles {
     for (const name of names.filter((n) => /^-?\d+$/.test(n)).sort((a, b) => Number(a) - Number(b))) {
       const path = join(dir, name);
       const file = readFileSync(path);
-      // Plain Uint8Array views: cheaper to make than Buffer slices, a few million times per restart.
       const data = new Uint8Array(file.buffer, file.byteOffset, file.byteLength);
       const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
       report.files++;
@@ -69,15 +65,10 @@ export class HeadChunkFiles {
         const length = view.getUint32(p + 28, true);
         const end = p + RECORD_OVERHEAD + length;
         if (end > data.length) break;
-        if ((crc32(new Uint8Array(data.buffer, data.byteOffset + p, end - 4 - p)) >>> 0) !== view.getUint32(end - 4, true)) break;
+        if ((crc32(data.subarray(p, end - 4)) >>> 0) !== view.getUint32(end - 4, true)) break;
+        // Byte copy, so NaN payloads (the stale marker) survive exactly.
         for (let k = 0; k < 8; k++) f64Bytes[k] = data[p + 20 + k];
-        onChunk({
-          ref: view.getUint32(p, true),
-          minTime: view.getFloat64(p + 4, true),
-          maxTime: view.getFloat64(p + 12, true),
-          lastValue: f64[0],
-          bytes: new Uint8Array(data.buffer, data.byteOffset + p + 32, length),
-        });
+        onChunk(view.getUint32(p, true), view.getFloat64(p + 4, true), view.getFloat64(p + 12, true), f64[0], data, p + 32, length);
         report.chunks++;
         p = end;
       }
