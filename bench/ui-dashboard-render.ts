@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { CHROMIUM, launchChromium, startVigilWithDashboardData } from '../test/browser/browser.ts';
+import { tenPanelDashboard } from '../test/browser/dashboard-data.ts';
 import { commandLine, finish, log, makeTempDir, numberFlag, parseArgs, runBench } from './lib/common.ts';
 import type { BenchResult } from './lib/common.ts';
 import { REPO_ROOT } from './lib/servers.ts';
@@ -21,27 +22,7 @@ import { REPO_ROOT } from './lib/servers.ts';
 const args = parseArgs();
 const RUNS = numberFlag(args, 'runs', args.quick ? 3 : 9);
 
-const QUERIES = [
-  'sum by (method) (rate(http_requests_total[5m]))',
-  'sum by (endpoint) (rate(http_requests_total[5m]))',
-  'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))',
-  'rate(metamask_api_requests_total[5m])',
-  'bridge_conductor_circuit_breaker_state',
-  'bridge_database_connections_active',
-  'db_connection_pool',
-  'rate(bridge_events_received_total[5m])',
-];
-
-const DASHBOARD = {
-  uid: 'bench-ten-panels',
-  title: 'Ten panels',
-  time: { from: 'now-6h', to: 'now' },
-  panels: [
-    ...QUERIES.map((expr, index) => ({ id: index + 1, type: 'timeseries', title: `Series ${index + 1}`, gridPos: { x: (index % 2) * 12, y: Math.floor(index / 2) * 8, w: 12, h: 8 }, targets: [{ refId: 'A', expr }] })),
-    { id: 9, type: 'stat', title: 'Sessions', gridPos: { x: 0, y: 32, w: 12, h: 4 }, targets: [{ refId: 'A', expr: 'sum(metamask_user_sessions_active)' }] },
-    { id: 10, type: 'stat', title: 'Pool', gridPos: { x: 12, y: 32, w: 12, h: 4 }, targets: [{ refId: 'A', expr: 'sum(db_connection_pool)' }] },
-  ],
-};
+const DASHBOARD = tenPanelDashboard('bench-ten-panels');
 
 interface Load {
   renderMs: number[];

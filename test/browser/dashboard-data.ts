@@ -181,3 +181,38 @@ export async function appendDashboardData(appender: Appender, plans: Map<string,
   await appender.commit();
   return seriesCount;
 }
+
+/** A Grafana dashboard as the browser tests and the UI benchmark upload it. */
+export type DashboardJson = {
+  uid: string;
+  title: string;
+  time: { from: string; to: string };
+  panels: Record<string, unknown>[];
+};
+
+/**
+ * Eight time series and two stats over the seed services' metrics, six hours wide: the dashboard the
+ * browser test checks draws every panel, and whose drawing time bench/ui-dashboard-render.ts measures.
+ */
+export function tenPanelDashboard(uid: string): DashboardJson {
+  const queries = [
+    'sum by (method) (rate(http_requests_total[5m]))',
+    'sum by (endpoint) (rate(http_requests_total[5m]))',
+    'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))',
+    'rate(metamask_api_requests_total[5m])',
+    'bridge_conductor_circuit_breaker_state',
+    'bridge_database_connections_active',
+    'db_connection_pool',
+    'rate(bridge_events_received_total[5m])',
+  ];
+  return {
+    uid,
+    title: 'Ten panels',
+    time: { from: 'now-6h', to: 'now' },
+    panels: [
+      ...queries.map((expr, index) => ({ id: index + 1, type: 'timeseries', title: `Series ${index + 1}`, gridPos: { x: (index % 2) * 12, y: Math.floor(index / 2) * 8, w: 12, h: 8 }, targets: [{ refId: 'A', expr }] })),
+      { id: 9, type: 'stat', title: 'Sessions', gridPos: { x: 0, y: 32, w: 12, h: 4 }, targets: [{ refId: 'A', expr: 'sum(metamask_user_sessions_active)' }] },
+      { id: 10, type: 'stat', title: 'Pool', gridPos: { x: 12, y: 32, w: 12, h: 4 }, targets: [{ refId: 'A', expr: 'sum(db_connection_pool)' }] },
+    ],
+  };
+}

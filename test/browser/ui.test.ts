@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { Vigil } from '../../packages/server/src/vigil.ts';
 import { ROOT, tempDir } from '../support/vigil.ts';
 import { browserMissing, launchChromium, seedDashboards, startVigilWithDashboardData } from './browser.ts';
+import { tenPanelDashboard } from './dashboard-data.ts';
 
 // Callbacks given to page.evaluate run in the browser, where these exist; the Node type-check has no
 // DOM library (adding it would change fetch's types for every other file), so they are declared here.
@@ -244,23 +245,8 @@ describe('web UI in Chromium', { skip, timeout: 180_000 }, () => {
 
   // How fast it draws is measured by bench/ui-dashboard-render.ts, not here.
   it('a 10-panel dashboard over 6 hours draws every panel with its data', async () => {
-    const queries = [
-      'sum by (method) (rate(http_requests_total[5m]))',
-      'sum by (endpoint) (rate(http_requests_total[5m]))',
-      'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))',
-      'rate(metamask_api_requests_total[5m])',
-      'bridge_conductor_circuit_breaker_state',
-      'bridge_database_connections_active',
-      'db_connection_pool',
-      'rate(bridge_events_received_total[5m])',
-    ];
-    const panels = [
-      ...queries.map((expr, index) => ({ id: index + 1, type: 'timeseries', title: `Series ${index + 1}`, gridPos: { x: (index % 2) * 12, y: Math.floor(index / 2) * 8, w: 12, h: 8 }, targets: [{ refId: 'A', expr }] })),
-      { id: 9, type: 'stat', title: 'Sessions', gridPos: { x: 0, y: 32, w: 12, h: 4 }, targets: [{ refId: 'A', expr: 'sum(metamask_user_sessions_active)' }] },
-      { id: 10, type: 'stat', title: 'Pool', gridPos: { x: 12, y: 32, w: 12, h: 4 }, targets: [{ refId: 'A', expr: 'sum(db_connection_pool)' }] },
-    ];
     const file = join(dir.path, 'ten-panels.json');
-    writeFileSync(file, JSON.stringify({ dashboard: { uid: 'ten-panels', title: 'Ten panels', time: { from: 'now-6h', to: 'now' }, panels } }));
+    writeFileSync(file, JSON.stringify({ dashboard: tenPanelDashboard('ten-panels') }));
     await importThroughUi(page, vigil.url, file);
     const reports = await panelReports(page);
     assert.equal(reports.length, 10);
