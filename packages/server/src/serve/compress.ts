@@ -1,13 +1,13 @@
 import { promisify } from 'node:util';
-import { deflate, gzip } from 'node:zlib';
+import { deflate, deflateSync, gzip, gzipSync } from 'node:zlib';
 import type { MiddlewareHandler } from 'hono';
 import { COMPRESSIBLE_CONTENT_TYPE_REGEX } from 'hono/compress';
 
 /**
  * Response compression for the API and /federate, as Prometheus compresses them (gzip or deflate,
  * whichever the client's Accept-Encoding prefers, gzip first). Answers of known length — every
- * query answer — are compressed whole, at zlib level 1, on libuv's thread pool: no web streams on
- * the event loop, and about a quarter of level 6's CPU for answers some 20 % larger. A range
+ * query answer — are compressed whole, at zlib level 1 (large ones on libuv's thread pool): no web
+ * streams on the event loop, and about a quarter of level 6's CPU for answers some 20 % larger. A range
  * answer of a few MB took longer to gzip at the default level than to evaluate. Answers of unknown
  * length are streamed through CompressionStream.
  */
@@ -15,6 +15,8 @@ import { COMPRESSIBLE_CONTENT_TYPE_REGEX } from 'hono/compress';
 const gzipAsync = promisify(gzip);
 const deflateAsync = promisify(deflate);
 const LEVEL = 1;
+/** Up to this size an answer is compressed on the event loop (well under a millisecond); a thread-pool round trip costs more. */
+const SYNC_LIMIT = 64 * 1024;
 /** Smaller answers go out as they are (as with Hono's compress middleware). */
 const THRESHOLD = 1024;
 const NO_TRANSFORM = /(?:^|,)\s*?no-transform\s*?(?:,|$)/i;
@@ -88,7 +90,10 @@ export function compressAnswers(): MiddlewareHandler {
       c.res.headers.delete('Content-Length');
     } else {
       const body = buffered ?? Buffer.from(await response.arrayBuffer());
-      const compressed = await (encoding === 'gzip' ? gzipAsync : deflateAsync)(body, { level: LEVEL });
+      const compressed =
+        body.length <= SYNC_LIMIT
+          ? (encoding === 'gzip' ? gzipSync : deflateSync)(body, { level: LEVEL })
+          : await (encoding === 'gzip' ? gzipAsync : deflateAsync)(body, { level: LEVEL });
       const headers = new Headers(response.headers);
       headers.set('Content-Length', String(compressed.length));
       // Assigning over a response makes Hono rebuild the new one from the old; this one already has every header.
