@@ -307,6 +307,7 @@ export class Vigil {
       unhealthy: () => (this.storage.counters.lastWriteError === null ? null : `storage write failing: ${this.storage.counters.lastWriteError}`),
       reload: () => this.reload(),
       metrics: () => this.metrics.render(),
+      observeRequest: (handler, code, seconds) => this.metrics.observeHttpRequest(handler, code, seconds),
       rules: {
         ruleGroups: () => this.rules?.ruleGroups() ?? [],
         alertmanagers: () => ({ active: this.notifier?.alertmanagers() ?? [], dropped: this.notifier?.droppedAlertmanagers() ?? [] }),

@@ -120,3 +120,32 @@ test('status, targets, health and reload', async () => {
   const unhealthy = await get({ ...context, unhealthy: () => 'disk full' }, '/-/healthy');
   assert.equal(unhealthy.status, 503);
 });
+
+test('every answered request is counted by route pattern and status, as prometheus_http_requests_total', async () => {
+  const { context } = await fixture();
+  const seen: { handler: string; code: number }[] = [];
+  context.observeRequest = (handler, code, seconds) => {
+    assert.ok(seconds >= 0);
+    seen.push({ handler, code });
+  };
+  const app = createApp(context);
+  await app.request('/-/healthy');
+  await app.request('/api/v1/query?query=up');
+  await app.request('/api/v1/query?query=(');
+  await app.request('/api/v1/label/job/values');
+  assert.deepEqual(seen, [
+    { handler: '/-/healthy', code: 200 },
+    { handler: '/api/v1/query', code: 200 },
+    { handler: '/api/v1/query', code: 400 },
+    { handler: '/api/v1/label/:name/values', code: 200 },
+  ]);
+});
+
+test('SelfMetrics exposes HTTP requests under Prometheus names', async () => {
+  const { SelfMetrics } = await import('./self-metrics.ts');
+  const metrics = new SelfMetrics('0.0.0');
+  metrics.observeHttpRequest('/api/v1/query', 200, 0.05);
+  const { body } = await metrics.render();
+  assert.match(body, /prometheus_http_requests_total\{code="200",handler="\/api\/v1\/query"\} 1/);
+  assert.match(body, /prometheus_http_request_duration_seconds_bucket\{le="0\.1",handler="\/api\/v1\/query"\} 1/);
+});

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { routePath } from 'hono/route';
 import { compressAnswers } from './compress.ts';
 import type { Storage } from '../store/index.ts';
 import { json } from './response.ts';
@@ -58,6 +59,8 @@ export interface ServerContext extends StatusSources {
   alertmanager?: () => AlertmanagerApiSource | null;
   /** The rule manager behind `/api/v1/rules` and `/api/v1/alerts`; both answer empty lists without one. */
   rules?: RulesSource;
+  /** Counts each answered request by route pattern and status (`prometheus_http_requests_total`…). */
+  observeRequest?: (handler: string, code: number, seconds: number) => void;
   /** Extra routes (ingest endpoints) mounted by their owners. */
   extraRoutes?: ((app: Hono) => void)[];
   /** The built web UI served at `/` (packages/ui/dist when absent). */
@@ -66,6 +69,15 @@ export interface ServerContext extends StatusSources {
 
 export function createApp(context: ServerContext): Hono {
   const app = new Hono();
+  const observeRequest = context.observeRequest;
+  if (observeRequest !== undefined) {
+    app.use('*', async (c, next) => {
+      const started = performance.now();
+      await next();
+      // After next(), the route index points at the handler that answered.
+      observeRequest(routePath(c), c.res.status, (performance.now() - started) / 1000);
+    });
+  }
   // Before every route: Prometheus compresses API answers and /federate for clients that accept gzip or deflate.
   app.use('/api/v1/*', apiCors());
   app.use('/api/v1/*', compressAnswers());

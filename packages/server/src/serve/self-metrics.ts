@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** A number Vigil's parts keep in a plain object, exposed under a Prometheus-compatible name. */
 export interface MetricSource {
@@ -17,11 +17,28 @@ export interface MetricSource {
  */
 export class SelfMetrics {
   readonly registry = new Registry();
+  private readonly httpRequests: Counter<'code' | 'handler'>;
+  private readonly httpRequestDuration: Histogram<'handler'>;
 
   constructor(version: string) {
     collectDefaultMetrics({ register: this.registry });
     const info = new Gauge({ name: 'vigil_build_info', help: 'Vigil build information (always 1).', labelNames: ['version'], registers: [this.registry] });
     info.set({ version }, 1);
+    // Prometheus's names and buckets, so its "Prometheus stats" panels read Vigil's HTTP traffic.
+    this.httpRequests = new Counter({ name: 'prometheus_http_requests_total', help: 'Counter of HTTP requests.', labelNames: ['code', 'handler'], registers: [this.registry] });
+    this.httpRequestDuration = new Histogram({
+      name: 'prometheus_http_request_duration_seconds',
+      help: 'Histogram of latencies for HTTP requests.',
+      labelNames: ['handler'],
+      buckets: [0.1, 0.2, 0.4, 1, 3, 8, 20, 60, 120],
+      registers: [this.registry],
+    });
+  }
+
+  /** One answered HTTP request; `handler` is the matched route pattern, so the label set stays small. */
+  observeHttpRequest(handler: string, code: number, seconds: number): void {
+    this.httpRequests.inc({ code: String(code), handler });
+    this.httpRequestDuration.observe({ handler }, seconds);
   }
 
   add(source: MetricSource): void {
