@@ -105,7 +105,7 @@ function AlertRow({ alert, groupNames, onPick }: { alert: GettableAlert; groupNa
   return (
     <li class={`alert-row state-${state}`} data-testid="alert" data-fingerprint={alert.fingerprint} data-state={state}>
       <div class="alert-main">
-        <span class={`alert-state ${state}`}>{state}</span>
+        <span class={`state-badge alert-state ${state}`}>{state}</span>
         <LabelChips labels={alert.labels} skip={groupNames} onPick={onPick} />
       </div>
       {summary !== '' ? <div class="alert-summary">{summary}</div> : null}
@@ -191,7 +191,7 @@ function PendingAlerts({ alerts, error }: { alerts: RuleAlert[] | null; error: s
             {list.map((alert) => (
               <li key={JSON.stringify(alert.labels)} class="alert-row state-pending">
                 <div class="alert-main">
-                  <span class="alert-state pending">pending</span>
+                  <span class="state-badge alert-state pending">pending</span>
                   <LabelChips labels={alert.labels} skip={['alertname']} />
                 </div>
                 <div class="alert-meta muted">

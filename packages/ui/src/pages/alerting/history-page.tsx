@@ -75,7 +75,7 @@ export default function HistoryPage({ query }: PageProps) {
                       {localTime(entry.time)}
                     </td>
                     <td>
-                      <span class={`alert-state ${entry.event}`}>{entry.event}</span>
+                      <span class={`state-badge alert-state ${entry.event}`}>{entry.event}</span>
                     </td>
                     <td>
                       <LabelChips labels={entry.labels} onPick={(name, value) => set('filter', `{${formatMatcher({ name, operator: '=', value })}}`)} />
@@ -88,7 +88,7 @@ export default function HistoryPage({ query }: PageProps) {
                       {localTime(entry.time)}
                     </td>
                     <td>
-                      <span class={`alert-state ${entry.ok ? 'delivered' : 'failed'}`}>{entry.ok ? 'delivered' : 'failed'}</span>
+                      <span class={`state-badge alert-state ${entry.ok ? 'delivered' : 'failed'}`}>{entry.ok ? 'delivered' : 'failed'}</span>
                     </td>
                     <td>
                       <button type="button" class="link-button" onClick={() => set('receiver', entry.receiver)}>

@@ -105,7 +105,7 @@ function RuleRow({ rule }: { rule: Rule }) {
           {rule.health === 'err' ? <div class="alerting-error">{rule.lastError}</div> : null}
         </td>
         <td>
-          <span class={`alert-state ${state === 'firing' ? 'firing' : state === 'pending' ? 'pending' : 'inactive'}`}>{state}</span>
+          <span class={`state-badge alert-state ${state === 'firing' ? 'firing' : state === 'pending' ? 'pending' : 'inactive'}`}>{state}</span>
           {rule.type === 'alerting' && rule.alerts.length > 0 ? <span class="muted"> {rule.alerts.length} active</span> : null}
           {rule.health !== 'ok' ? <span class={`health ${rule.health}`}> {rule.health === 'err' ? 'error' : 'not evaluated yet'}</span> : null}
         </td>
@@ -162,7 +162,7 @@ function RuleRow({ rule }: { rule: Rule }) {
                         <LabelChips labels={alert.labels} skip={['alertname']} />
                       </td>
                       <td>
-                        <span class={`alert-state ${alert.state}`}>{alert.state}</span>
+                        <span class={`state-badge alert-state ${alert.state}`}>{alert.state}</span>
                       </td>
                       <td>{alert.activeAt ? localTime(alert.activeAt) : ''}</td>
                       <td class="number">{alert.value}</td>

@@ -324,7 +324,7 @@ function Preview({ matchers, preview }: { matchers: MatcherInput[]; preview: Pre
           {preview.alerts.map((alert) => (
             <li key={alert.fingerprint} class="alert-row" data-testid="preview-alert">
               <div class="alert-main">
-                <span class={`alert-state ${alert.status.silencedBy.length > 0 ? 'silenced' : 'firing'}`}>{alert.status.silencedBy.length > 0 ? 'silenced' : 'firing'}</span>
+                <span class={`state-badge alert-state ${alert.status.silencedBy.length > 0 ? 'silenced' : 'firing'}`}>{alert.status.silencedBy.length > 0 ? 'silenced' : 'firing'}</span>
                 <LabelChips labels={alert.labels} />
               </div>
             </li>

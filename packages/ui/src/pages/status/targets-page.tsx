@@ -126,7 +126,7 @@ function TargetRow({ target }: { target: ActiveTarget }) {
         </div>
       </td>
       <td>
-        <span class={`health-badge ${target.health}`}>{target.health}</span>
+        <span class={`state-badge health-badge ${target.health}`}>{target.health}</span>
       </td>
       <td>
         <Labels labels={discovered ? target.discoveredLabels : target.labels} />
