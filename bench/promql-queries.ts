@@ -109,6 +109,8 @@ interface HeavyMeasurement {
   peakRssMiB: number;
   hwmMiB: number;
   resultSeries: number | string;
+  /** The last run's answer, compared between the systems. */
+  answer: ApiAnswer | null;
 }
 
 async function measureSeeds(server: RunningServer, expressions: readonly SeedExpression[], range: Record<string, string>): Promise<SeedMeasurement[]> {
@@ -162,6 +164,7 @@ async function measureHeavy(server: RunningServer, range: Record<string, string>
     peakRssMiB: mib(peak),
     hwmMiB: mib(hwm),
     resultSeries: last === null ? '—' : seriesCount(last.answer),
+    answer: last === null ? null : last.answer,
   };
 }
 
@@ -333,6 +336,10 @@ await runBench('promql-queries', (args.quick ? 20 : 60) * 60_000, async () => {
   for (const [key, seconds] of backfillSeconds) notes.push(`backfill ${key}: ${seconds.toFixed(1)} s`);
   for (const [key, reason] of backfillFailures) notes.push(`backfill ${key} FAILED: ${reason}`);
   notes.push(`1-minute load average (2 CPUs) when each phase started: ${loadAverages.join(', ')}`);
+  if (heavyP?.answer && heavyV?.answer) {
+    const difference = compareAnswers(heavyP.answer, heavyV.answer);
+    notes.push(`heavy query answers agree: ${difference === null ? 'yes' : `NO: ${difference.slice(0, 200)}`}`);
+  }
   notes.push(`heavy query: ${HEAVY_SERIES.toLocaleString('en-US')} series × ${HEAVY_HOURS} h (${heavyData.samples.toLocaleString('en-US')} samples, ${HEAVY_JOBS} jobs), range ${heavyRange.start}…${heavyRange.end} step ${heavyStep} s; ${HEAVY_RUNS} runs, median`);
   for (const system of systems) notes.push(`heavy ${heavyColumns.map((c, i) => `${c}: ${typeof heavyRows[systems.indexOf(system)][i] === 'number' ? fmt(heavyRows[systems.indexOf(system)][i] as number) : heavyRows[systems.indexOf(system)][i]}`).join(', ')}`);
   if (HEAVY_DAY) {
