@@ -1,7 +1,7 @@
 /**
  * PromQL query latency, Vigil vs Prometheus 2.42, over the same backfilled data:
  *   node --import tsx bench/promql-queries.ts [--quick] [--only=vigil|prometheus] [--series=N]
- *        [--heavy-series=N] [--heavy-hours=H] [--heavy-day] [--runs=N] [--seeds=DIR] [--import-heap-mib=N]
+ *        [--heavy-series=N] [--heavy-hours=H] [--heavy-day] [--heavy-only] [--runs=N] [--seeds=DIR] [--import-heap-mib=N]
  *
  * (a) Every PromQL expression of the seed guides (/work/shared/seeds/*.txt: rule-file `expr:` lines,
  *     dashboard `"expr"` fields, ```promql blocks; Grafana variables replaced by concrete values,
@@ -22,6 +22,7 @@
  * (bench/lib/heavy-day.ts): Vigil's blocks written in-process by its block writer, Prometheus's by
  * promtool from one 2 h OpenMetrics file at a time, two at once, each generated while the previous
  * ones are backfilled and deleted when done — the same samples, in about a quarter of the time.
+ * --heavy-only: only (b).
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -47,6 +48,7 @@ const QUERY_HOURS = args.quick ? 1 : 6;
 const SEED_DATA_HOURS = QUERY_HOURS + 1;
 const HEAVY_SERIES = numberFlag(args, 'heavy-series', args.quick ? 10_000 : 100_000);
 const HEAVY_DAY = args.extra.get('heavy-day') === 'true';
+const HEAVY_ONLY = args.extra.get('heavy-only') === 'true';
 const HEAVY_HOURS = numberFlag(args, 'heavy-hours', HEAVY_DAY ? 24 : args.quick ? 1 : 6);
 const RUNS = numberFlag(args, 'runs', args.quick ? 3 : 5);
 const HEAVY_RUNS = args.quick ? 2 : 3;
@@ -199,7 +201,7 @@ await runBench('promql-queries', (args.quick ? 20 : 60) * 60_000, async () => {
   const seedFile = join(root, 'seeds.om.txt');
   const heavyPrefix = join(root, 'heavy');
   log(`${expressions.length} seed expressions; writing ${workload.series} series × ${SEED_DATA_HOURS} h (${workload.families.length} families, ${workload.instances} instances per job) …`);
-  const seedData = writeSeedWorkload(seedFile, workload, seedStart, SEED_DATA_HOURS);
+  const seedData = HEAVY_ONLY ? { samples: 0, bytes: 0 } : writeSeedWorkload(seedFile, workload, seedStart, SEED_DATA_HOURS);
   let heavyData: { files: string[]; bytes: number; samples: number } = { files: [], bytes: 0, samples: 0 };
   if (!HEAVY_DAY) {
     log(`seeds: ${seedData.samples} samples, ${(seedData.bytes / 2 ** 20).toFixed(0)} MiB; writing the heavy set: ${HEAVY_SERIES} series × ${HEAVY_HOURS} h …`);
@@ -217,6 +219,7 @@ await runBench('promql-queries', (args.quick ? 20 : 60) * 60_000, async () => {
   await Promise.all(
     systems.map(async (system) => {
       for (const [set, files] of [['seeds', [seedFile]], ['heavy', heavyData.files]] as const) {
+        if (set === 'seeds' && HEAVY_ONLY) continue;
         mkdirSync(dirs(system, set), { recursive: true });
         try {
           let seconds = 0;
@@ -253,14 +256,16 @@ await runBench('promql-queries', (args.quick ? 20 : 60) * 60_000, async () => {
   const heavyResults = new Map<SystemName, HeavyMeasurement>();
   for (const system of systems) {
     if (backfillFailures.has(`${system} seeds`)) continue;
-    // Other work on the machine shows up in latencies; keep the 1-minute load next to them.
-    loadAverages.push(`${system} seed queries ${loadavg()[0].toFixed(2)}`);
-    const seedServer = await startServer({ system, dataDir: dirs(system, 'seeds'), config: EMPTY_CONFIG, logFile: join(root, `seeds-${system}.log`), heapMiB: 8192, readyTimeoutMs: 300_000 });
-    try {
-      log(`${system}: ${expressions.length} seed queries × (1 + ${RUNS}) runs …`);
-      seedResults.set(system, await measureSeeds(seedServer, expressions, seedRange));
-    } finally {
-      await stopServer(seedServer);
+    if (!HEAVY_ONLY) {
+      // Other work on the machine shows up in latencies; keep the 1-minute load next to them.
+      loadAverages.push(`${system} seed queries ${loadavg()[0].toFixed(2)}`);
+      const seedServer = await startServer({ system, dataDir: dirs(system, 'seeds'), config: EMPTY_CONFIG, logFile: join(root, `seeds-${system}.log`), heapMiB: 8192, readyTimeoutMs: 300_000 });
+      try {
+        log(`${system}: ${expressions.length} seed queries × (1 + ${RUNS}) runs …`);
+        seedResults.set(system, await measureSeeds(seedServer, expressions, seedRange));
+      } finally {
+        await stopServer(seedServer);
+      }
     }
     if (backfillFailures.has(`${system} heavy`)) continue;
     loadAverages.push(`${system} heavy query ${loadavg()[0].toFixed(2)}`);
