@@ -5,9 +5,11 @@
  */
 import { RE2JS } from 're2js';
 import { goQuote } from '../../model/index.ts';
+import type { MatchType } from '../../model/index.ts';
 import type { LabelSet } from '../types.ts';
 
-export type MatchType = '=' | '!=' | '=~' | '!~';
+// The four operators are the model's; only the regex anchoring and the text form are Alertmanager's.
+export type { MatchType };
 
 /** Alertmanager's MatchType order, used when sorting matchers (Matchers.Less). */
 const TYPE_ORDER: Record<MatchType, number> = { '=': 0, '!=': 1, '=~': 2, '!~': 3 };
