@@ -170,31 +170,33 @@ test('out-of-order samples inside the window are kept, queried, persisted and re
   });
 });
 
-test('restarts from head chunk files, replaying only the WAL after them, and survives a torn chunk file', async () => {
-  await withDir(async (dir) => {
-    const db = await Tsdb.open({ dir, retentionMs: 0, retentionBytes: 0 });
-    await ingest(db, 0, 100 * 60_000, 30); // 400 samples per series: 3 completed chunks each
-    const expected = readAll(db.querier(-Infinity, Infinity));
-    await db.close();
-    const reopened = await Tsdb.open({ dir, retentionMs: 0, retentionBytes: 0 });
-    assert.equal(reopened.counters.headChunksRestored, 30 * 3);
-    assert.equal(reopened.head.counters.samplesRestored, 30 * 360);
-    assert.equal(reopened.counters.walReplaySkippedSamples, 30 * 360);
-    assert.deepEqual(readAll(reopened.querier(-Infinity, Infinity)), expected);
-    // Appending continues where the restored chunks end.
-    await ingest(reopened, 100 * 60_000, 101 * 60_000, 30);
-    await reopened.close();
-    // Tear the chunk file: the WAL still has every sample.
-    const files = (await readdir(join(dir, 'chunks_head'))).map((name) => join(dir, 'chunks_head', name));
-    const { truncate, stat } = await import('node:fs/promises');
-    for (const file of files) await truncate(file, (await stat(file)).size - 5);
-    const torn = await Tsdb.open({ dir, retentionMs: 0, retentionBytes: 0 });
-    const after = readAll(torn.querier(-Infinity, 100 * 60_000 - 1));
-    assert.deepEqual(after, new Map([...expected].map(([key, samples]) => [key, samples.filter(([t]) => t < 100 * 60_000)])));
-    assert.ok(torn.counters.headChunksRestored < 90, 'the torn chunk was dropped');
-    await torn.close();
+for (const walReadAhead of ['inline', 'worker'] as const) {
+  test(`restarts from head chunk files, replaying only the WAL after them, and survives a torn chunk file (WAL read ${walReadAhead})`, async () => {
+    await withDir(async (dir) => {
+      const db = await Tsdb.open({ dir, retentionMs: 0, retentionBytes: 0 });
+      await ingest(db, 0, 100 * 60_000, 30); // 400 samples per series: 3 completed chunks each
+      const expected = readAll(db.querier(-Infinity, Infinity));
+      await db.close();
+      const reopened = await Tsdb.open({ dir, retentionMs: 0, retentionBytes: 0, walReadAhead });
+      assert.equal(reopened.counters.headChunksRestored, 30 * 3);
+      assert.equal(reopened.head.counters.samplesRestored, 30 * 360);
+      assert.equal(reopened.counters.walReplaySkippedSamples, 30 * 360);
+      assert.deepEqual(readAll(reopened.querier(-Infinity, Infinity)), expected);
+      // Appending continues where the restored chunks end.
+      await ingest(reopened, 100 * 60_000, 101 * 60_000, 30);
+      await reopened.close();
+      // Tear the chunk file: the WAL still has every sample.
+      const files = (await readdir(join(dir, 'chunks_head'))).map((name) => join(dir, 'chunks_head', name));
+      const { truncate, stat } = await import('node:fs/promises');
+      for (const file of files) await truncate(file, (await stat(file)).size - 5);
+      const torn = await Tsdb.open({ dir, retentionMs: 0, retentionBytes: 0, walReadAhead });
+      const after = readAll(torn.querier(-Infinity, 100 * 60_000 - 1));
+      assert.deepEqual(after, new Map([...expected].map(([key, samples]) => [key, samples.filter(([t]) => t < 100 * 60_000)])));
+      assert.ok(torn.counters.headChunksRestored < 90, 'the torn chunk was dropped');
+      await torn.close();
+    });
   });
-});
+}
 
 test('removes what a crash left half-written: import scratch and unfinished blocks', async () => {
   await withDir(async (dir) => {

@@ -40,6 +40,8 @@ export interface TsdbOptions {
   clock?: Clock;
   /** Replaces WAL file operations (tests inject ENOSPC this way). */
   walFileOps?: Partial<WalFileOps>;
+  /** Where replay reads the WAL (see ReplayOptions.readAhead); default: a worker thread for large WALs. */
+  walReadAhead?: 'worker' | 'inline';
   log?: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -146,12 +148,16 @@ export class Tsdb implements Storage {
       if (head.isAlive(ref)) head.recordExemplar({ ref, timestamp: t, value: v, labels });
     };
     const onTombstone = (ref: number, mint: number, maxt: number) => head.addTombstones([{ ref, mint, maxt }]);
-    const report = await replayWal(this.walDir, 0, (type, payload) => {
+    // Samples records whose every sample is in a restored chunk need no decoding here: the read-ahead
+    // worker finds them (the main thread would only drop their samples one by one).
+    const coveredSamples = { newest: head.restoredNewestTimes(), onCovered: (payload: Uint8Array) => batch.skipCovered(payload) };
+    const visit = (type: number, payload: Uint8Array): void => {
       if (type === RecordType.Series) decodeSeries(payload, onSeries);
       else if (type === RecordType.Samples) batch.addRecord(payload);
       else if (type === RecordType.Exemplars) decodeExemplars(payload, onExemplar);
       else if (type === RecordType.Tombstones) decodeTombstones(payload, onTombstone);
-    });
+    };
+    const report = await replayWal(this.walDir, 0, visit, { coveredSamples, readAhead: this.options.walReadAhead });
     batch.flush();
     head.replaying = false;
     const unclaimed = head.discardUnclaimedRestores();

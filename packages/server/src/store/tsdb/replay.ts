@@ -52,6 +52,11 @@ export class ReplayBatch {
     this.count += written;
   }
 
+  /** Counts the samples of a Samples record left out because restored chunks hold all of them. */
+  skipCovered(payload: Uint8Array): void {
+    this.skipped += sampleCount(payload);
+  }
+
   /**
    * Applies everything buffered. Must run before anything that depends on sample order across series
    * (nothing in replay does: series records only create series, which samples then find).

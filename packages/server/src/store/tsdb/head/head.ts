@@ -130,7 +130,7 @@ export class Head {
   /** Newest sample time over all series. */
   private newest = -Infinity;
   /** Chunks restored from disk, waiting for their series to be recreated by the WAL replay. */
-  private readonly restored = new Map<number, { first: number; last: number; maxTime: number; lastValue: number; count: number; samples: number }>();
+  private restored = new RestoredChunks();
   /** Out-of-order samples per series, sorted by time. */
   private readonly outOfOrder = new Map<number, OutOfOrderBuffer>();
   /**
@@ -314,16 +314,16 @@ export class Head {
     if (ref >= this.nextRef) this.nextRef = ref + 1;
     this.createSeries(ref, ids, n, labels);
     this.logged[ref] = 1;
-    const restored = this.restored.get(ref);
-    if (restored !== undefined) {
-      this.restored.delete(ref);
-      this.firstChunk[ref] = restored.first;
-      this.lastChunk[ref] = restored.last;
-      this.maxTime[ref] = restored.maxTime;
-      this.lastValue[ref] = restored.lastValue;
-      if (restored.maxTime > this.newest) this.newest = restored.maxTime;
-      this.liveChunks += restored.count;
-      this.counters.samplesRestored += restored.samples;
+    const restored = this.restored;
+    if (restored.has(ref)) {
+      this.firstChunk[ref] = restored.first[ref] - 1;
+      this.lastChunk[ref] = restored.last[ref] - 1;
+      this.maxTime[ref] = restored.maxTime[ref];
+      this.lastValue[ref] = restored.lastValue[ref];
+      if (restored.maxTime[ref] > this.newest) this.newest = restored.maxTime[ref];
+      this.liveChunks += restored.count[ref];
+      this.counters.samplesRestored += restored.samples[ref];
+      restored.first[ref] = 0;
     }
     if (!this.byHash.has(hash)) this.byHash.set(hash, ref);
     else {
@@ -568,34 +568,53 @@ export class Head {
     const index = this.addAdoptedChunkEntry(data, offset, length, minTime, maxTime);
     // The chunk header's first two bytes are its sample count.
     const samples = (data[offset] << 8) | data[offset + 1];
-    const restored = this.restored.get(ref);
-    if (restored === undefined) {
-      this.restored.set(ref, { first: index, last: index, maxTime, lastValue, count: 1, samples });
-    } else if (minTime > restored.maxTime) {
-      this.chunkNext[restored.last] = index;
-      restored.last = index;
-      restored.maxTime = maxTime;
-      restored.lastValue = lastValue;
-      restored.count++;
-      restored.samples += samples;
+    const restored = this.restored;
+    if (!restored.has(ref)) {
+      restored.ensure(ref);
+      restored.first[ref] = index + 1;
+      restored.last[ref] = index + 1;
+      restored.maxTime[ref] = maxTime;
+      restored.lastValue[ref] = lastValue;
+      restored.count[ref] = 1;
+      restored.samples[ref] = samples;
+    } else if (minTime > restored.maxTime[ref]) {
+      this.chunkNext[restored.last[ref] - 1] = index;
+      restored.last[ref] = index + 1;
+      restored.maxTime[ref] = maxTime;
+      restored.lastValue[ref] = lastValue;
+      restored.count[ref]++;
+      restored.samples[ref] += samples;
     } else {
       // Out of sequence (a file from an earlier run): keep what is already linked.
       this.releaseChunk(index);
     }
   }
 
+  /**
+   * Newest time per ref over the chunks restored and not yet claimed by a series (-Infinity for
+   * others): WAL samples at or before it are already in those chunks.
+   */
+  restoredNewestTimes(): Float64Array {
+    const restored = this.restored;
+    const out = new Float64Array(restored.first.length).fill(-Infinity);
+    for (let ref = 0; ref < out.length; ref++) if (restored.first[ref] !== 0) out[ref] = restored.maxTime[ref];
+    return out;
+  }
+
   /** Drops restored chunks whose series the WAL no longer has (garbage-collected before the restart). */
   discardUnclaimedRestores(): number {
     let dropped = 0;
-    for (const restored of this.restored.values()) {
-      for (let c = restored.first; c !== NO_CHUNK; ) {
+    const first = this.restored.first;
+    for (let ref = 0; ref < first.length; ref++) {
+      if (first[ref] === 0) continue;
+      for (let c = first[ref] - 1; c !== NO_CHUNK; ) {
         const next = this.chunkNext[c];
         this.releaseChunk(c);
         dropped++;
         c = next;
       }
     }
-    this.restored.clear();
+    this.restored = new RestoredChunks();
     this.pool.endAdoption();
     return dropped;
   }
@@ -924,6 +943,34 @@ function withoutDeleted(chunks: readonly ChunkData[], deleted: Float64Array): Ch
     count = 0;
   }
   return out;
+}
+
+/**
+ * Chunks restored from disk, per series ref, until the WAL replay recreates the series: parallel
+ * arrays rather than an object per series (a restart restores a million series' chunks).
+ */
+class RestoredChunks {
+  /** Index + 1 of the first and last restored chunk (0: nothing restored for this ref). */
+  first = new Int32Array(0);
+  last = new Int32Array(0);
+  maxTime = new Float64Array(0);
+  lastValue = new Float64Array(0);
+  count = new Int32Array(0);
+  samples = new Float64Array(0);
+
+  has(ref: number): boolean {
+    return ref < this.first.length && this.first[ref] !== 0;
+  }
+
+  ensure(ref: number): void {
+    if (ref < this.first.length) return;
+    this.first = growInt32(this.first, ref + 1);
+    this.last = growInt32(this.last, ref + 1);
+    this.maxTime = growFloat64(this.maxTime, ref + 1);
+    this.lastValue = growFloat64(this.lastValue, ref + 1);
+    this.count = growInt32(this.count, ref + 1);
+    this.samples = growFloat64(this.samples, ref + 1);
+  }
 }
 
 /** A transaction against the head: samples buffered in typed arrays, logged and applied on commit. */

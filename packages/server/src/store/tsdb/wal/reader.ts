@@ -8,6 +8,7 @@ import zlib from 'node:zlib';
 import { HEADER_SIZE, checkpointName, parseCheckpointName, parseSegmentName, segmentName } from './format.ts';
 import { fsyncDir } from './fsops.ts';
 import { ScanWorker } from './scan-worker.ts';
+import type { CoveredSamples } from './scan-worker.ts';
 
 /** Corruption found where it cannot be a torn write (a segment that is not the last, or a checkpoint). */
 export class WalCorruptionError extends Error {
@@ -88,6 +89,12 @@ export interface ReplayOptions {
    * to at least READ_AHEAD_MIN_BYTES, so a small WAL does not pay for starting a thread.
    */
   readAhead?: 'worker' | 'inline';
+  /**
+   * With the worker only: Samples records whose every sample is no newer than `newest[ref]` go to
+   * `onCovered` instead of the visitor (see scan-worker.ts). Inline reading ignores this, and the
+   * visitor must then drop such samples itself.
+   */
+  coveredSamples?: CoveredSamples;
 }
 
 export const READ_AHEAD_MIN_BYTES = 32 * 1024 * 1024;
@@ -389,7 +396,7 @@ export async function replayWal(
   const sizes = await Promise.all(segmentFiles.map(fileSize));
   const totalBytes = [...cpSizes, ...sizes].reduce((a, b) => a + b, 0);
   const readAhead = options.readAhead ?? (totalBytes >= READ_AHEAD_MIN_BYTES ? 'worker' : 'inline');
-  const worker = readAhead === 'worker' && totalBytes > 0 ? new ScanWorker([...cpFiles, ...segmentFiles], { chunk: rb.chunk }) : null;
+  const worker = readAhead === 'worker' && totalBytes > 0 ? new ScanWorker([...cpFiles, ...segmentFiles], { chunk: rb.chunk, coveredSamples: options.coveredSamples }) : null;
   const scan = (file: string, onRecord: (type: number, payload: Uint8Array, offset: number) => void): Promise<SegmentScan> =>
     worker !== null ? worker.scan(file, onRecord) : scanSegment(file, onRecord, rb);
   const visit = (type: number, payload: Uint8Array, offset: number): void => {

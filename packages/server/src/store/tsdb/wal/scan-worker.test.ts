@@ -157,3 +157,41 @@ test('an error thrown by the visitor stops the worker and propagates', async () 
     await rmDir(base);
   }
 });
+
+test('Samples records covered by `newest` go to onCovered, others (partly covered, malformed) to the visitor', async () => {
+  const base = await tmpDir();
+  try {
+    const dir = path.join(base, 'wal');
+    const w = await WalWriter.open(dir);
+    const samples = new SamplesEncoder();
+    const series = new SeriesEncoder();
+    series.add(1, ['a', '1']);
+    w.log(RecordType.Series, series.finish());
+    // Each record: refs 1..3 at time t.
+    for (const t of [1000, 2000, 3000, 4000]) {
+      samples.reset();
+      for (let ref = 1; ref <= 3; ref++) samples.add(ref, t, ref);
+      w.log(RecordType.Samples, samples.finish());
+    }
+    // A record with a trailing byte (malformed): only the main thread reports it.
+    samples.reset();
+    samples.add(1, 500, 1);
+    w.log(RecordType.Samples, Buffer.concat([samples.finish(), Buffer.from([0])]));
+    await w.close();
+    // Ref 3 is covered through t = 2000 only, so the record at 3000 is partly covered.
+    const newest = new Float64Array([-Infinity, 5000, 5000, 2000]);
+    const covered: number[] = [];
+    const visited: number[] = [];
+    const { replayWal } = await import('./reader.ts');
+    const { sampleCount } = await import('./records.ts');
+    const report = await replayWal(dir, 0, (type, payload) => visited.push(type === RecordType.Samples ? sampleCount(payload) : -type), {
+      readAhead: 'worker',
+      coveredSamples: { newest, onCovered: (payload) => covered.push(sampleCount(payload)) },
+    });
+    assert.deepEqual(covered, [3, 3]);
+    assert.deepEqual(visited, [-RecordType.Series, 3, 3, 1]);
+    assert.equal(report.records, 6);
+  } finally {
+    await rmDir(base);
+  }
+});
