@@ -69,7 +69,7 @@ export default function SilencesPage({ query }: PageProps) {
             <span>by {silence.createdBy}</span>
             <span title={localTime(silence.startsAt)}>{state === 'pending' ? `starts ${relativeTime(silence.startsAt)}` : `started ${localTime(silence.startsAt)}`}</span>
             <span title={localTime(silence.endsAt)}>{state === 'expired' ? `expired ${relativeTime(silence.endsAt)}` : `ends ${relativeTime(silence.endsAt)}`}</span>
-            {state === 'active' ? <span>{affected.get(silence.id) ?? 0} alert(s) silenced</span> : null}
+            {state === 'active' && muted.data !== null ? <span>{affected.get(silence.id) ?? 0} alert(s) silenced</span> : null}
             <span class="spacer" />
             <a href={`/alerting/silences/${silence.id}`}>{state === 'expired' ? 'View' : 'Edit'}</a>
             {state === 'expired' ? <a href={`/alerting/silences/new?copy=${encodeURIComponent(silence.id)}`}>Recreate</a> : null}
