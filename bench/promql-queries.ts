@@ -1,7 +1,7 @@
 /**
  * PromQL query latency, Vigil vs Prometheus 2.42, over the same backfilled data:
  *   node --import tsx bench/promql-queries.ts [--quick] [--only=vigil|prometheus] [--series=N]
- *        [--heavy-series=N] [--heavy-hours=H] [--heavy-day] [--heavy-only] [--runs=N] [--seeds=DIR] [--import-heap-mib=N]
+ *        [--heavy-series=N] [--heavy-hours=H] [--heavy-day] [--heavy-only] [--heavy-heap-mib=N] [--runs=N] [--seeds=DIR] [--import-heap-mib=N]
  *
  * (a) Every PromQL expression of the seed guides (/work/shared/seeds/*.txt: rule-file `expr:` lines,
  *     dashboard `"expr"` fields, ```promql blocks; Grafana variables replaced by concrete values,
@@ -22,7 +22,8 @@
  * (bench/lib/heavy-day.ts): Vigil's blocks written in-process by its block writer, Prometheus's by
  * promtool from one 2 h OpenMetrics file at a time, two at once, each generated while the previous
  * ones are backfilled and deleted when done — the same samples, in about a quarter of the time.
- * --heavy-only: only (b).
+ * --heavy-only: only (b). --heavy-heap-mib: Vigil's V8 heap limit for (b) (12,288 by default; a
+ * small one shows the query's memory is bounded by the engine's limits, not by a lazy collector).
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -49,6 +50,7 @@ const SEED_DATA_HOURS = QUERY_HOURS + 1;
 const HEAVY_SERIES = numberFlag(args, 'heavy-series', args.quick ? 10_000 : 100_000);
 const HEAVY_DAY = args.extra.get('heavy-day') === 'true';
 const HEAVY_ONLY = args.extra.get('heavy-only') === 'true';
+const HEAVY_HEAP_MIB = numberFlag(args, 'heavy-heap-mib', 12_288);
 const HEAVY_HOURS = numberFlag(args, 'heavy-hours', HEAVY_DAY ? 24 : args.quick ? 1 : 6);
 const RUNS = numberFlag(args, 'runs', args.quick ? 3 : 5);
 const HEAVY_RUNS = args.quick ? 2 : 3;
@@ -269,7 +271,7 @@ await runBench('promql-queries', (args.quick ? 20 : 60) * 60_000, async () => {
     }
     if (backfillFailures.has(`${system} heavy`)) continue;
     loadAverages.push(`${system} heavy query ${loadavg()[0].toFixed(2)}`);
-    const heavyServer = await startServer({ system, dataDir: dirs(system, 'heavy'), config: EMPTY_CONFIG, logFile: join(root, `heavy-${system}.log`), heapMiB: 12_288, readyTimeoutMs: 600_000 });
+    const heavyServer = await startServer({ system, dataDir: dirs(system, 'heavy'), config: EMPTY_CONFIG, logFile: join(root, `heavy-${system}.log`), heapMiB: HEAVY_HEAP_MIB, readyTimeoutMs: 600_000 });
     try {
       log(`${system}: heavy query ${HEAVY_QUERY} …`);
       heavyResults.set(system, await measureHeavy(heavyServer, heavyRange));
@@ -345,6 +347,7 @@ await runBench('promql-queries', (args.quick ? 20 : 60) * 60_000, async () => {
     const difference = compareAnswers(heavyP.answer, heavyV.answer);
     notes.push(`heavy query answers agree: ${difference === null ? 'yes' : `NO: ${difference.slice(0, 200)}`}`);
   }
+  if (HEAVY_HEAP_MIB !== 12_288) notes.push(`Vigil's V8 heap limit for the heavy query: ${HEAVY_HEAP_MIB} MiB (--heavy-heap-mib)`);
   notes.push(`heavy query: ${HEAVY_SERIES.toLocaleString('en-US')} series × ${HEAVY_HOURS} h (${heavyData.samples.toLocaleString('en-US')} samples, ${HEAVY_JOBS} jobs), range ${heavyRange.start}…${heavyRange.end} step ${heavyStep} s; ${HEAVY_RUNS} runs, median`);
   for (const system of systems) notes.push(`heavy ${heavyColumns.map((c, i) => `${c}: ${typeof heavyRows[systems.indexOf(system)][i] === 'number' ? fmt(heavyRows[systems.indexOf(system)][i] as number) : heavyRows[systems.indexOf(system)][i]}`).join(', ')}`);
   if (HEAVY_DAY) {
