@@ -198,7 +198,7 @@ describe('direct helpers', () => {
   });
 });
 
-/** Alert annotations as written in the seed guides (/work/shared/seeds), with sample data. */
+/** Alert annotations as written in the seed guides (the shared seeds folder), with sample data. */
 const seedAnnotations: [string, Record<string, string>, number, string][] = [
   ['Error rate is {{ $value }} errors per second', { alertname: 'HighErrorRate' }, 0.123456, 'Error rate is 0.123456 errors per second'],
   ['Error rate is {{ $value | humanizePercentage }}', { alertname: 'HighErrorRate' }, 0.0712, 'Error rate is 7.12%'],
