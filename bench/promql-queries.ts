@@ -22,7 +22,7 @@
  * (bench/lib/heavy-day.ts): Vigil's blocks written in-process by its block writer, Prometheus's by
  * promtool from one 2 h OpenMetrics file at a time, two at once, each generated while the previous
  * ones are backfilled and deleted when done — the same samples, in about a quarter of the time.
- * --heavy-only: only (b). --heavy-heap-mib: Vigil's V8 heap limit for (b) (12,288 by default; a
+ * --heavy-only: only (b), without writing bench/results/ (unless --json says where). --heavy-heap-mib: Vigil's V8 heap limit for (b) (12,288 by default; a
  * small one shows the query's memory is bounded by the engine's limits, not by a lazy collector).
  */
 import { execFile } from 'node:child_process';
@@ -369,8 +369,9 @@ await runBench('promql-queries', (args.quick ? 20 : 60) * 60_000, async () => {
     startedAt: new Date(started).toISOString(),
     seconds: (Date.now() - started) / 1000,
   };
-  const jsonFile = args.json ?? join(REPO_ROOT, 'bench', 'results', `promql-queries${args.quick ? '.quick' : ''}.json`);
-  mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
+  // A --heavy-only run is partial: it writes a results file only when --json names one.
+  const jsonFile = args.json ?? (HEAVY_ONLY ? null : join(REPO_ROOT, 'bench', 'results', `promql-queries${args.quick ? '.quick' : ''}.json`));
+  if (jsonFile !== null && args.json === null) mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
   finish({ ...args, json: jsonFile }, result);
   console.log('\n### Markdown\n');
   console.log(markdownTable(result.columns, rows));
