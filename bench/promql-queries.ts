@@ -3,7 +3,7 @@
  *   node --import tsx bench/promql-queries.ts [--quick] [--only=vigil|prometheus] [--series=N]
  *        [--heavy-series=N] [--heavy-hours=H] [--heavy-day] [--heavy-only] [--heavy-heap-mib=N] [--runs=N] [--seeds=DIR] [--import-heap-mib=N]
  *
- * (a) Every PromQL expression of the seed guides (/work/shared/seeds/*.txt: rule-file `expr:` lines,
+ * (a) Every PromQL expression of the seed guides (`../shared/seeds/*.txt` beside the repository: rule-file `expr:` lines,
  *     dashboard `"expr"` fields, ```promql blocks; Grafana variables replaced by concrete values,
  *     bench/lib/promql-seeds.ts) as a 6-hour range query at a 15 s step, over ≥ 10,000 generated
  *     series (1,000 and 1 hour with --quick) that carry the metric names and labels those
@@ -56,7 +56,7 @@ const RUNS = numberFlag(args, 'runs', args.quick ? 3 : 5);
 const HEAVY_RUNS = args.quick ? 2 : 3;
 /** `vigil import`'s V8 heap: at 8 GiB it ran out on 100,000 series × 6 h (144 M samples). */
 const IMPORT_HEAP_MIB = numberFlag(args, 'import-heap-mib', 12_288);
-const SEEDS_DIR = args.extra.get('seeds') ?? '/work/shared/seeds';
+const SEEDS_DIR = args.extra.get('seeds') ?? join(REPO_ROOT, '..', 'shared', 'seeds');
 const QUERY_TIMEOUT_MS = 10 * 60_000;
 const TWO_HOURS = 2 * 3600_000;
 const HEAVY_QUERY = `sum by (job) (rate(${HEAVY_METRIC}[5m]))`;
@@ -361,7 +361,7 @@ await runBench('promql-queries', (args.quick ? 20 : 60) * 60_000, async () => {
     title: 'PromQL query latency',
     quick: args.quick,
     command: `${commandLine('promql-queries', args)}${args.extra.size > 0 ? ` ${[...args.extra].map(([k, v]) => `--${k}=${v}`).join(' ')}` : ''}`,
-    workload: `${expressions.length} PromQL expressions from the seed guides (${SEEDS_DIR}) as range queries over ${QUERY_HOURS} h at a 15 s step (${QUERY_HOURS * 240 + 1} points), on ${workload.series.toLocaleString('en-US')} generated series × ${SEED_DATA_HOURS} h (${seedData.samples.toLocaleString('en-US')} samples; ${workload.families.length} metric families with the labels the expressions select, ${workload.instances} instances per job). Latency = median of ${RUNS} runs after a warm-up, from request to the last byte of the answer, over HTTP on 127.0.0.1; both systems backfilled from the same OpenMetrics file, one server at a time. Plus ${HEAVY_QUERY} over ${HEAVY_SERIES.toLocaleString('en-US')} series × ${HEAVY_HOURS} h.`,
+    workload: `${expressions.length} PromQL expressions from the seed guides (../shared/seeds) as range queries over ${QUERY_HOURS} h at a 15 s step (${QUERY_HOURS * 240 + 1} points), on ${workload.series.toLocaleString('en-US')} generated series × ${SEED_DATA_HOURS} h (${seedData.samples.toLocaleString('en-US')} samples; ${workload.families.length} metric families with the labels the expressions select, ${workload.instances} instances per job). Latency = median of ${RUNS} runs after a warm-up, from request to the last byte of the answer, over HTTP on 127.0.0.1; both systems backfilled from the same OpenMetrics file, one server at a time. Plus ${HEAVY_QUERY} over ${HEAVY_SERIES.toLocaleString('en-US')} series × ${HEAVY_HOURS} h.`,
     columns: ['query', 'source', 'series', 'Prometheus ms', 'Vigil ms', 'Vigil / Prometheus', 'answers agree'],
     rows,
     headline,

@@ -1,5 +1,5 @@
 /**
- * The PromQL expressions of the seed guides (/work/shared/seeds/*.txt or any directory of text
+ * The PromQL expressions of the seed guides (`../shared/seeds/*.txt` beside the repository, or any directory of text
  * files): `expr:` lines of rule files (one-line and `|`/`>` blocks), `"expr"` fields of dashboard
  * JSON, and ```promql fenced blocks. Grafana variables are replaced by concrete values, and each
  * expression's selectors (metric names, label matchers) and grouping labels are read off so that
