@@ -11,29 +11,35 @@ export class MergeQuerier implements Querier {
 
   select(matchers: readonly LabelMatcher[], hints?: SelectHints): Iterable<Series> {
     if (this.queriers.length === 1) return this.queriers[0].select(matchers, hints);
-    const lists = this.queriers.map((q) => [...q.select(matchers, hints)]);
-    const out: Series[] = [];
-    const positions = new Array<number>(lists.length).fill(0);
+    return this.mergeSelected(matchers, hints);
+  }
+
+  /**
+   * A k-way merge of the queriers' sorted series, read lazily: only the current series of each input
+   * is held, so a query over many blocks keeps one series per block in memory, not every block's list.
+   */
+  private *mergeSelected(matchers: readonly LabelMatcher[], hints?: SelectHints): Generator<Series> {
+    const inputs = this.queriers.map((q) => q.select(matchers, hints)[Symbol.iterator]());
+    const heads: (Series | undefined)[] = inputs.map((input) => input.next().value as Series | undefined);
+    let emitted = 0;
     for (;;) {
-      let smallest: Series | null = null;
-      for (let i = 0; i < lists.length; i++) {
-        const candidate = lists[i][positions[i]];
-        if (candidate !== undefined && (smallest === null || compareLabels(candidate.labels, smallest.labels) < 0)) smallest = candidate;
+      let smallest: Series | undefined;
+      for (const candidate of heads) {
+        if (candidate !== undefined && (smallest === undefined || compareLabels(candidate.labels, smallest.labels) < 0)) smallest = candidate;
       }
-      if (smallest === null) break;
+      if (smallest === undefined) return;
       const same: Series[] = [];
-      for (let i = 0; i < lists.length; i++) {
-        const candidate = lists[i][positions[i]];
+      for (let i = 0; i < heads.length; i++) {
+        const candidate = heads[i];
         if (candidate !== undefined && compareLabels(candidate.labels, smallest.labels) === 0) {
           same.push(candidate);
-          positions[i]++;
+          heads[i] = inputs[i].next().value as Series | undefined;
         }
       }
-      if (same.length === 1) out.push(same[0]);
-      else out.push({ labels: smallest.labels, iterator: () => new MergeIterator(same.map((s) => s.iterator())) });
-      if (hints?.limit !== undefined && out.length >= hints.limit) break;
+      yield same.length === 1 ? same[0] : { labels: smallest.labels, iterator: () => new MergeIterator(same.map((s) => s.iterator())) };
+      emitted++;
+      if (hints?.limit !== undefined && emitted >= hints.limit) return;
     }
-    return out;
   }
 
   labelNames(matchers: readonly LabelMatcher[]): string[] {
