@@ -5,7 +5,7 @@
  */
 import type { Context, Hono } from 'hono';
 import { RE2JS } from 're2js';
-import type { Alert, LabelSet, PostableAlert } from '../alerting/types.ts';
+import type { LabelSet, PostableAlert } from '../alerting/types.ts';
 import type { AlertGroupApiView, AlertState as AlertingAlertState, AlertStatusView, AlertView, HistoryFilter, HistoryRecord } from '../alerting/index.ts';
 import { parseMatcher } from '../alerting/matchers/index.ts';
 import type { Matcher } from '../alerting/matchers/index.ts';
