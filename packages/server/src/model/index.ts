@@ -22,5 +22,5 @@ export { AnchoredRegex } from './regex.ts';
 export type { Clock } from './time.ts';
 export { formatDuration, parseDuration, systemClock } from './time.ts';
 export { STALE_NAN_BITS, isStaleNaN, staleNaN } from './stale.ts';
-export { formatFloat, goQuote, parseGoFloat } from './strconv.ts';
+export { formatFloat, goQuote, isGoFloatSyntax, parseGoFloat } from './strconv.ts';
 export { labelsHash, xxhash64 } from './hash.ts';

@@ -229,6 +229,11 @@ const DECIMAL_FLOAT = /^[+-]?(?:\d(?:_?\d)*(?:\.(?:\d(?:_?\d)*)?)?|\.\d(?:_?\d)*
 const HEX_FLOAT = /^([+-]?)0[xX]((?:_?[0-9a-fA-F])*)(?:\.((?:[0-9a-fA-F](?:_?[0-9a-fA-F])*)?))?[pP]([+-]?\d(?:_?\d)*)$/;
 const SPECIAL_FLOAT = /^(?:([+-]?)(inf|infinity)|(nan))$/i;
 
+/** Whether `text` is a float literal strconv.ParseFloat reads (its value may still be out of range). */
+export function isGoFloatSyntax(text: string): boolean {
+  return SPECIAL_FLOAT.test(text) || DECIMAL_FLOAT.test(text) || HEX_FLOAT.test(text);
+}
+
 /**
  * Go's strconv.ParseFloat(text, 64): decimal and hexadecimal (with p exponent) forms, Go's digit
  * underscores, case-insensitive Inf/Infinity/NaN. Returns null where Go reports an error, including

@@ -115,6 +115,9 @@ const outputs: [string, unknown, string][] = [
   ['{{ reReplaceAll "a" "$$" "aa" }}', null, '$$'],
   ['{{ reReplaceAll "é" "e" "café é" }}', null, 'cafe e'],
   ['{{ reReplaceAll ":.*" "" "host:9090" }}', null, 'host'],
+  // strconv.ParseFloat reads Go's digit separators and hex floats in strings.
+  ['{{ humanize "1_000" }}', null, '1k'],
+  ['{{ humanize "0x1p10" }}', null, '1.024k'],
 ];
 
 describe('Prometheus template functions', () => {
@@ -131,6 +134,8 @@ const failures: [string, unknown, RegExp][] = [
   ['{{ (query "missing").banana }}', null, /can't evaluate field banana in type template.queryResult$/],
   ['{{ humanize "one" }}', null, /error calling humanize: strconv.ParseFloat: parsing "one": invalid syntax$/],
   ['{{ humanize1024 "one" }}', null, /error calling humanize1024: strconv.ParseFloat/],
+  ['{{ humanize "1e400" }}', null, /error calling humanize: strconv.ParseFloat: parsing "1e400": value out of range$/],
+  ['{{ humanize "+nan" }}', null, /error calling humanize: strconv.ParseFloat: parsing "\+nan": invalid syntax$/],
   ['{{ humanizeDuration "one" }}', null, /error calling humanizeDuration: strconv.ParseFloat/],
   ['{{ "one" | humanizePercentage }}', null, /error calling humanizePercentage: strconv.ParseFloat/],
   ['{{ range . }}{{ humanizeTimestamp . }}:{{ end }}', [-9223372036854775808n, 9223372036854775807n], /cannot be represented as a nanoseconds timestamp since it overflows int64$/],

@@ -6,6 +6,7 @@
  * `query` is async (Vigil's query engine is); the executor awaits every function call, so a
  * template may call `query` anywhere a Go template could.
  */
+import { isGoFloatSyntax, parseGoFloat } from '../model/index.ts';
 import { queryEscape } from './builtins.ts';
 import { sprintf } from './format.ts';
 import { templateFunction } from './function.ts';
@@ -34,25 +35,19 @@ export interface PrometheusFunctionOptions {
   template?: Template;
 }
 
-/** strconv.ParseFloat's accepted syntax for the forms templates see. */
-function parseGoFloat(text: string): number {
-  const unsigned = text.replace(/^[+-]/, '');
-  const negative = text.startsWith('-');
-  let value: number;
-  if (/^(inf|infinity)$/i.test(unsigned)) value = Infinity;
-  else if (/^nan$/i.test(unsigned)) value = Number.NaN;
-  else if (/^(\d+(_\d+)*\.?(\d+(_\d+)*)?|\.\d+(_\d+)*)([eE][+-]?\d+)?$/.test(unsigned) && !unsigned.includes('_')) value = Number(unsigned);
-  else if (/^0[xX]/.test(unsigned) && /^0[xX][0-9a-fA-F]*\.?[0-9a-fA-F]*[pP][+-]?\d+$/.test(unsigned)) {
-    const match = /^0[xX]([0-9a-fA-F]*)\.?([0-9a-fA-F]*)[pP]([+-]?\d+)$/.exec(unsigned);
-    value = match === null ? Number.NaN : Number.parseInt((match[1] + match[2]) || '0', 16) * 2 ** (Number(match[3]) - 4 * match[2].length);
-  } else throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(text)}: invalid syntax`);
-  return negative ? -value : value;
+/** strconv.ParseFloat with its error text, as a template function's error shows it. */
+function parseFloatOrThrow(text: string): number {
+  const value = parseGoFloat(text);
+  if (value !== null) return value;
+  // parseGoFloat refuses what is malformed and what overflows; Go names the two apart.
+  const reason = isGoFloatSyntax(text) ? 'value out of range' : 'invalid syntax';
+  throw new Error(`strconv.ParseFloat: parsing ${JSON.stringify(text)}: ${reason}`);
 }
 
 /** Prometheus's convertToFloat: float64, string, any int or uint, time.Duration (as seconds). */
 export function convertToFloat(value: unknown): number {
   if (typeof value === 'number') return value;
-  if (typeof value === 'string') return parseGoFloat(value);
+  if (typeof value === 'string') return parseFloatOrThrow(value);
   if (typeof value === 'bigint') return Number(value);
   if (value instanceof GoUint) return Number(value.value);
   if (value instanceof GoDuration) return Number(value.nanoseconds) / 1e9;
