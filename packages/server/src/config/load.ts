@@ -202,16 +202,20 @@ export async function loadScrapeConfigFiles(config: PrometheusConfig): Promise<S
   return out;
 }
 
-/** Reads, parses and validates a prometheus.yml, merging in the jobs of its scrape_config_files. */
-export async function loadConfigFile(path: string): Promise<PrometheusConfig> {
-  let text: string;
+/** Reads a configuration file; a file that cannot be read is a ConfigError at its first line, as Go's open error reads. */
+export async function readConfigText(path: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'ENOENT' ? 'no such file or directory' : (error as Error).message;
-    throw new ConfigError(`${path}:1:1: open ${path}: ${reason}`);
+    throw new ConfigError(`${path}:1:1: open ${path}: ${reason}`, { cause: error });
   }
+}
+
+/** Reads, parses and validates a prometheus.yml, merging in the jobs of its scrape_config_files. */
+export async function loadConfigFile(path: string): Promise<PrometheusConfig> {
+  const text = await readConfigText(path);
   const config = parseConfig(text, path);
   if (config.scrapeConfigFiles.length > 0) {
     const extra = await loadScrapeConfigFiles(config);

@@ -2,10 +2,9 @@
  * Loading alertmanager.yml: YAML → zod → build, with every problem reported as `file:line:col: reason`
  * and the old config left in place by the caller when loading fails.
  */
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ConfigError } from '../../config/errors.ts';
-import { ErrorCollector } from '../../config/load.ts';
+import { ErrorCollector, readConfigText } from '../../config/load.ts';
 import type { ParsedYaml, Path } from '../../config/yaml.ts';
 import { parseYaml } from '../../config/yaml.ts';
 import { buildAlertmanagerConfig } from './build.ts';
@@ -89,15 +88,7 @@ export function parseAlertmanagerConfig(text: string, filename: string): LoadedA
 
 /** Reads and parses an alertmanager.yml. */
 export async function loadAlertmanagerConfig(file: string): Promise<LoadedAlertmanagerConfig> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file or directory' : (error as Error).message;
-    throw new ConfigError(`${file}:1:1: open ${file}: ${reason}`);
-  }
-  return parseAlertmanagerConfig(text, file);
+  return parseAlertmanagerConfig(await readConfigText(file), file);
 }
 
 /** A warning as one line: `file:line:col: message`. */
