@@ -12,11 +12,11 @@ const COMMANDS: Command[] = [
   { words: ['start'], summary: 'Run the Vigil server (the default when no command is given).', run: async (args) => (await import('./start.ts')).startCommand(args) },
   { words: ['check', 'config'], summary: 'Check prometheus.yml files, like promtool check config.', run: async (args) => (await import('./check.ts')).checkConfig(args) },
   { words: ['check', 'rules'], summary: 'Check Prometheus rule files, like promtool check rules.', run: async (args) => (await import('./check-rules.ts')).checkRules(args) },
+  { words: ['check', 'alertmanager'], summary: 'Check alertmanager.yml files and their templates, like amtool check-config.', run: async (args) => (await import('./check-alertmanager.ts')).checkAlertmanager(args) },
   { words: ['query'], summary: 'Run an instant or range query against a server, like promtool query instant|range.', run: async (args) => (await import('./query.ts')).queryCommand(args) },
   { words: ['import'], summary: 'Backfill OpenMetrics/Prometheus text files into blocks, like promtool tsdb create-blocks-from openmetrics.', run: async (args) => (await import('./import.ts')).importCommand(args) },
   { words: ['test', 'rules'], summary: 'Run rule unit-test files, like promtool test rules.', run: async (args) => (await import('./test-rules.ts')).testRulesCommand(args) },
   { words: ['promql-test'], summary: 'Run PromQL test files (promqltest format) against the engine.', run: async (args) => (await import('./promql-test.ts')).promqlTestCommand(args) },
-  { words: ['check', 'alertmanager'], summary: 'Check alertmanager.yml files and their templates, like amtool check-config.', run: async (args) => (await import('./check-alertmanager.ts')).checkAlertmanager(args) },
   { words: ['routes', 'test'], summary: 'Print the receivers labels are routed to, like amtool config routes test.', run: async (args) => (await import('./routes.ts')).routesTest(args) },
   { words: ['routes', 'show'], summary: 'Print the routing tree of an alertmanager.yml, like amtool config routes show.', run: async (args) => (await import('./routes.ts')).routesShow(args) },
   { words: ['routes'], summary: 'Same as routes show.', run: async (args) => (await import('./routes.ts')).routesShow(args) },
@@ -25,7 +25,8 @@ const COMMANDS: Command[] = [
 
 export function usage(): string {
   const lines = ['usage: vigil [<command>] [<flags>] [<args> ...]', '', 'Vigil: Prometheus-compatible monitoring in one process.', '', 'Commands:'];
-  for (const command of COMMANDS) lines.push(`  ${command.words.join(' ').padEnd(14)} ${command.summary}`);
+  const width = Math.max(...COMMANDS.map((command) => command.words.join(' ').length));
+  for (const command of COMMANDS) lines.push(`  ${command.words.join(' ').padEnd(width)}  ${command.summary}`);
   lines.push('', 'Run "vigil <command> --help" for the flags of a command.');
   return lines.join('\n') + '\n';
 }
