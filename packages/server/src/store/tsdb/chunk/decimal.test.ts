@@ -92,3 +92,90 @@ test('random decimal series round-trip', () => {
     roundTrip(ts, vs);
   }
 });
+
+/** Reads a chunk back every way a query does: next(), seek(), and readInto() cut at each maxt and into small arrays. */
+function readEveryWay(bytes: Uint8Array, ts: readonly number[], vs: readonly number[]): void {
+  const it = new DecimalIterator().reset(bytes);
+  for (let i = 0; i < ts.length; i++) {
+    assert.ok(it.next(), `next ${i}`);
+    assert.equal(it.timestamp, ts[i]);
+    assert.ok(Object.is(it.value, vs[i]), `next ${i}: ${it.value} !== ${vs[i]}`);
+  }
+  assert.equal(it.next(), false);
+  for (const k of [0, 1, Math.floor(ts.length / 2), ts.length - 1].filter((x) => x < ts.length)) {
+    const seeker = new DecimalIterator().reset(bytes);
+    assert.ok(seeker.seek(ts[k]), `seek ${k}`);
+    assert.ok(Object.is(seeker.value, vs[k]));
+  }
+  const all = { t: new Float64Array(ts.length), v: new Float64Array(ts.length) };
+  assert.equal(decodeChunk(ChunkEncoding.Decimal, bytes, all.t, all.v, 0), ts.length);
+  assert.deepEqual([...all.t], ts);
+  assert.deepEqual([...all.v], vs);
+  for (const cut of [ts[0], ts[Math.floor(ts.length / 3)], ts[ts.length - 2] ?? ts[0], ts[ts.length - 1]]) {
+    // Small arrays and a maxt inside the chunk: the bulk reader stops and resumes in the elided tail.
+    const reader = new DecimalIterator().reset(bytes);
+    const t = new Float64Array(7);
+    const v = new Float64Array(7);
+    const gotT: number[] = [];
+    const gotV: number[] = [];
+    for (let n = reader.readInto(cut, t, v, 0); n > 0; n = reader.readInto(cut, t, v, 0)) {
+      gotT.push(...t.subarray(0, n));
+      gotV.push(...v.subarray(0, n));
+    }
+    const want = ts.filter((x) => x <= cut).length;
+    assert.deepEqual(gotT, ts.slice(0, want), `readInto up to ${cut}`);
+    assert.deepEqual(gotV, vs.slice(0, want));
+    assert.equal(reader.exhausted, want === ts.length);
+  }
+}
+
+test('trailing zero bytes of the bit stream are left out and read back as zeros', () => {
+  const ts = Array.from({ length: 120 }, (_, i) => 1_700_000_000_000 + i * 15_000);
+  const constant = ts.map(() => 1);
+  const bytes = encodeDecimalChunk(Float64Array.from(ts), Float64Array.from(constant), 0, ts.length);
+  assert.ok(bytes !== null);
+  // count (2) + flags (1) + gcd (1) + t0 (6) + n0 (1) + the first interval's code (20 bits) and
+  // value code (1 bit) in 3 bytes; the other 118 × two 0 bits are left out.
+  assert.equal(bytes.length, 14);
+  assert.equal(bytes[2] & 0x20, 0x20);
+  readEveryWay(bytes, ts, constant);
+
+  // A counter that changes, then rises steadily to the end (delta-of-delta codes 0 from some point).
+  const counter = ts.map((_, i) => (i < 40 ? 1000 + i * i : 2600 + (i - 40) * 5));
+  const steady = encodeDecimalChunk(Float64Array.from(ts), Float64Array.from(counter), 0, ts.length);
+  assert.ok(steady !== null && (steady[2] & 0x20) !== 0, 'tail elided');
+  readEveryWay(steady, ts, counter);
+
+  // Irregular to the last sample: nothing to leave out, and the reader still refuses a truncated chunk.
+  const jittered = ts.map((t, i) => t + (i % 3));
+  const busy = ts.map((_, i) => 1000 + i * 7 + (i % 5));
+  const full = encodeDecimalChunk(Float64Array.from(jittered), Float64Array.from(busy), 0, ts.length);
+  assert.ok(full !== null && (full[2] & 0x20) === 0 && full[full.length - 1] !== 0);
+  readEveryWay(full, jittered, busy);
+  const cut = full.slice(0, full.length - 4);
+  assert.throws(() => {
+    const it = new DecimalIterator().reset(cut);
+    while (it.next());
+  }, /truncated/);
+  assert.throws(() => decodeChunk(ChunkEncoding.Decimal, cut, new Float64Array(120), new Float64Array(120), 0), /truncated/);
+
+  // Every prefix length of a series ending steady, including the ones whose tail is part of a byte.
+  for (let count = 1; count <= 40; count++) {
+    const sub = encodeDecimalChunk(Float64Array.from(ts), Float64Array.from(counter.map((c, i) => (i < 3 ? c : counter[3]))), 0, count);
+    assert.ok(sub !== null);
+    readEveryWay(sub, ts.slice(0, count), counter.map((c, i) => (i < 3 ? c : counter[3])).slice(0, count));
+  }
+});
+
+test('compactChunk stores a constant series as little more than its header', () => {
+  const app = new XorAppender();
+  for (let i = 0; i < 120; i++) app.append(1_700_000_000_000 + i * 15_000, 0);
+  const stored = compactChunk(ChunkEncoding.XOR, app.bytes());
+  assert.equal(stored.encoding, ChunkEncoding.Decimal);
+  assert.ok(stored.bytes.length <= 14, `${stored.bytes.length} bytes`);
+  const t = new Float64Array(120);
+  const v = new Float64Array(120);
+  assert.equal(decodeChunk(stored.encoding, stored.bytes, t, v, 0), 120);
+  assert.ok(v.every((x) => x === 0));
+  assert.equal(t[119], 1_700_000_000_000 + 119 * 15_000);
+});
