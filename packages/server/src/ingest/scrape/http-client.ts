@@ -182,7 +182,7 @@ export class ScrapeHttpClient {
   private requestOptions: http.RequestOptions = {};
   /** Plain-http targets: one kept-alive connection of the minimal client. */
   private readonly plain = new PlainHttpConnection();
-  /** Where bodies that arrive in several chunks are joined (see joinBody). */
+  /** Where bodies of https responses that arrive in several chunks are joined (see joinBody). */
   private bodyBuffer: Buffer = Buffer.alloc(0);
   /** Headers that need no file read, built by the first scrape. */
   private fixedHeaders: Record<string, string> | null = null;
@@ -360,7 +360,7 @@ export class ScrapeHttpClient {
   /** The body of a plain-http response: joined, and decompressed when gzip (the size limit applies after decompression). */
   private async plainBody(res: PlainResponse, signal: AbortSignal): Promise<ScrapeResponse> {
     const contentType = res.headers['content-type'] ?? '';
-    const raw = res.chunks.length === 1 ? res.chunks[0] : this.joinBody(res.chunks, res.size);
+    const raw = res.body;
     if (res.headers['content-encoding'] !== 'gzip') return { body: raw, contentType, bytes: res.size };
     const limit = this.options.bodySizeLimit > 0 ? this.options.bodySizeLimit : Infinity;
     let body: Buffer;

@@ -45,7 +45,7 @@ function pieces(socket: net.Socket, parts: string[], then?: 'end'): void {
 }
 
 const get = (connection: PlainHttpConnection, limit = Infinity, signal = new AbortController().signal) => connection.get(url, { accept: 'text/plain', 'user-agent': 'test' }, signal, limit);
-const text = (chunks: Buffer[]) => Buffer.concat(chunks).toString();
+const text = (body: Buffer) => body.toString();
 
 describe('PlainHttpConnection', () => {
   it('sends one GET with the headers, Host and keep-alive, and reuses the connection', async () => {
@@ -57,7 +57,7 @@ describe('PlainHttpConnection', () => {
         const res = await get(connection);
         assert.equal(res.statusCode, 200);
         assert.equal(res.headers['content-type'], 'text/plain');
-        assert.equal(text(res.chunks), 'hello world');
+        assert.equal(text(res.body), 'hello world');
       }
       assert.equal(connections - before, 1);
       assert.equal(requests.at(-1), `GET /metrics?a=1 HTTP/1.1\r\naccept: text/plain\r\nuser-agent: test\r\nHost: ${url.host}\r\nConnection: keep-alive\r\n\r\n`);
@@ -75,7 +75,7 @@ describe('PlainHttpConnection', () => {
         for (let i = 0; i < raw.length; i += cut) parts.push(raw.slice(i, i + cut));
         respond = (_request, socket) => pieces(socket, parts);
         const res = await get(connection);
-        assert.equal(text(res.chunks), 'hello 0123456789', `cut ${cut}`);
+        assert.equal(text(res.body), 'hello 0123456789', `cut ${cut}`);
       }
     } finally {
       connection.close();
@@ -86,8 +86,8 @@ describe('PlainHttpConnection', () => {
     const connection = new PlainHttpConnection();
     respond = (_request, socket) => pieces(socket, ['HTTP/1.0 200 OK\r\n\r\nall', ' of it'], 'end');
     try {
-      assert.equal(text((await get(connection)).chunks), 'all of it');
-      assert.equal(text((await get(connection)).chunks), 'all of it');
+      assert.equal(text((await get(connection)).body), 'all of it');
+      assert.equal(text((await get(connection)).body), 'all of it');
     } finally {
       connection.close();
     }
@@ -98,7 +98,7 @@ describe('PlainHttpConnection', () => {
     try {
       respond = (_request, socket) => pieces(socket, ['HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\nContent-Length: 5\r\n\r\nmoved']);
       const res = await get(connection);
-      assert.deepEqual([res.statusCode, res.statusMessage, res.headers.location, res.chunks.length], [302, 'Found', '/elsewhere', 0]);
+      assert.deepEqual([res.statusCode, res.statusMessage, res.headers.location, res.body.length], [302, 'Found', '/elsewhere', 0]);
       respond = (_request, socket) => pieces(socket, ['HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort'], 'end');
       await assert.rejects(get(connection), /unexpected EOF/);
       respond = (_request, socket) => pieces(socket, ['SMTP ready\r\n\r\n']);
@@ -137,8 +137,8 @@ describe('PlainHttpConnection', () => {
       else socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
     };
     try {
-      assert.equal(text((await get(connection)).chunks), 'ok');
-      assert.equal(text((await get(connection)).chunks), 'ok');
+      assert.equal(text((await get(connection)).body), 'ok');
+      assert.equal(text((await get(connection)).body), 'ok');
       assert.equal(connections - before, 2);
       // A new connection that fails is not retried.
       respond = (_request, socket) => socket.destroy();
