@@ -15,7 +15,7 @@ import { createGunzip, gunzip } from 'node:zlib';
 import type { Authorization, BasicAuth, HttpHeader, NameEscapingScheme, ScrapeProtocol, TlsConfig, TlsVersion } from '../../config/index.ts';
 import { SCRAPE_ACCEPT_HEADER } from './exposition/index.ts';
 import { BodyTooLarge, PlainHttpConnection } from './plain-http.ts';
-import type { PlainResponse } from './plain-http.ts';
+import type { AbortLike, PlainResponse } from './plain-http.ts';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -149,6 +149,43 @@ export interface ScrapeResponse {
   bytes: number;
 }
 
+/**
+ * A scrape's timeout. Plain-http scrapes only need `aborted` and one listener at a time, which this
+ * keeps in plain fields; the AbortSignal Node's https client needs is made only for such a scrape.
+ */
+class ScrapeDeadline implements AbortLike {
+  aborted = false;
+  private listeners: (() => void)[] = [];
+  private controller: AbortController | null = null;
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    const index = this.listeners.indexOf(listener);
+    if (index >= 0) this.listeners.splice(index, 1);
+  }
+
+  /** The timeout passed: listeners run once (as with `{ once: true }`), then the signal aborts. */
+  fire(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    const listeners = this.listeners;
+    this.listeners = [];
+    for (const listener of listeners) listener();
+    this.controller?.abort();
+  }
+
+  get signal(): AbortSignal {
+    if (this.controller === null) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort();
+    }
+    return this.controller.signal;
+  }
+}
+
 const MAX_REDIRECTS = 10;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
@@ -203,13 +240,13 @@ export class ScrapeHttpClient {
   async fetch(): Promise<ScrapeResponse> {
     const o = this.options;
     let headers = this.fixedHeaders ?? (await this.headers());
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), o.timeoutMs);
+    const deadline = new ScrapeDeadline();
+    const timer = setTimeout(() => deadline.fire(), o.timeoutMs);
     try {
       let url = (this.url ??= new URL(o.url));
       for (let redirects = 0; ; redirects++) {
         if (url.protocol === 'http:') {
-          const res = await this.plain.get(url, headers, controller.signal, o.bodySizeLimit > 0 ? o.bodySizeLimit : Infinity);
+          const res = await this.plain.get(url, headers, deadline, o.bodySizeLimit > 0 ? o.bodySizeLimit : Infinity);
           const location = res.headers.location;
           if (o.followRedirects && REDIRECT_STATUSES.has(res.statusCode) && location !== undefined) {
             if (redirects + 1 >= MAX_REDIRECTS) throw new ScrapeError('http', `Get "${o.url}": stopped after ${MAX_REDIRECTS} redirects`);
@@ -222,10 +259,10 @@ export class ScrapeHttpClient {
             continue;
           }
           if (res.statusCode !== 200) throw new ScrapeError('http', `server returned HTTP status ${res.statusCode} ${res.statusMessage}`.trimEnd());
-          return await this.plainBody(res, controller.signal);
+          return await this.plainBody(res, deadline);
         }
         const agent = url.protocol === 'https:' ? await this.tlsAgent() : this.plainAgent();
-        const res = await this.request(url, headers, agent, controller.signal);
+        const res = await this.request(url, headers, agent, deadline.signal);
         if (o.followRedirects && REDIRECT_STATUSES.has(res.statusCode ?? 0) && res.headers.location !== undefined) {
           res.resume();
           if (redirects + 1 >= MAX_REDIRECTS) throw new ScrapeError('http', `Get "${o.url}": stopped after ${MAX_REDIRECTS} redirects`);
@@ -241,11 +278,11 @@ export class ScrapeHttpClient {
           res.resume();
           throw new ScrapeError('http', `server returned HTTP status ${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd());
         }
-        return await this.readBody(res, controller.signal);
+        return await this.readBody(res, deadline.signal);
       }
     } catch (error) {
       if (error instanceof ScrapeError) throw error;
-      if (controller.signal.aborted) throw new ScrapeError('timeout', `Get "${o.url}": context deadline exceeded`);
+      if (deadline.aborted) throw new ScrapeError('timeout', `Get "${o.url}": context deadline exceeded`);
       if (error instanceof BodyTooLarge) throw new ScrapeError('body_size_limit', 'body size limit exceeded');
       throw new ScrapeError('http', `Get "${o.url}": ${(error as Error).message}`);
     } finally {
@@ -358,7 +395,7 @@ export class ScrapeHttpClient {
   }
 
   /** The body of a plain-http response: joined, and decompressed when gzip (the size limit applies after decompression). */
-  private async plainBody(res: PlainResponse, signal: AbortSignal): Promise<ScrapeResponse> {
+  private async plainBody(res: PlainResponse, signal: AbortLike): Promise<ScrapeResponse> {
     const contentType = res.headers['content-type'] ?? '';
     const raw = res.body;
     if (res.headers['content-encoding'] !== 'gzip') return { body: raw, contentType, bytes: res.size };

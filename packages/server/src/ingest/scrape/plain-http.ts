@@ -26,6 +26,16 @@ export interface PlainResponse {
   size: number;
 }
 
+/**
+ * What get() needs of an AbortSignal (one satisfies it): the scrape client passes a lighter object
+ * of its own, since an AbortController and its EventTarget per scrape cost more than they do here.
+ */
+export interface AbortLike {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 /** Thrown for a body over the caller's raw-size limit. */
 export class BodyTooLarge extends Error {}
 
@@ -74,7 +84,7 @@ export class PlainHttpConnection {
    * `signal` aborts. A request on a kept-alive connection the server has meanwhile closed is retried once
    * on a new connection.
    */
-  async get(url: URL, headers: Readonly<Record<string, string>>, signal: AbortSignal, rawLimit: number): Promise<PlainResponse> {
+  async get(url: URL, headers: Readonly<Record<string, string>>, signal: AbortLike, rawLimit: number): Promise<PlainResponse> {
     const head = this.head(url, headers);
     const key = `${url.hostname}\u0000${url.port}`;
     if (this.socket !== null && this.socketKey !== key) this.close();
@@ -110,7 +120,7 @@ export class PlainHttpConnection {
     return this.requestHead;
   }
 
-  private exchange(url: URL, key: string, head: Buffer, signal: AbortSignal, rawLimit: number): Promise<PlainResponse> {
+  private exchange(url: URL, key: string, head: Buffer, signal: AbortLike, rawLimit: number): Promise<PlainResponse> {
     return new Promise<PlainResponse>((resolve, reject) => {
       let socket = this.socket;
       const fresh = socket === null;
