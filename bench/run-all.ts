@@ -14,7 +14,7 @@ import { fmt, machineInfo, parseArgs, ratio } from './lib/common.ts';
 import type { BenchResult, MachineInfo } from './lib/common.ts';
 import { REPO_ROOT } from './lib/servers.ts';
 
-const BENCHES = ['disk-bytes', 'memory-series', 'remote-write-cpu', 'scrape-cpu', 'wal-replay', 'promql-queries', 'ui-dashboard-render'];
+const BENCHES = ['disk-bytes', 'memory-series', 'remote-write-cpu', 'scrape-cpu', 'wal-replay', 'promql-queries', 'request-overhead', 'ui-dashboard-render'];
 const args = parseArgs();
 const selected = args.extra.has('bench') ? (args.extra.get('bench') ?? '').split(',').filter(Boolean) : BENCHES;
 for (const name of selected) if (!BENCHES.includes(name)) throw new Error(`unknown benchmark ${name}; one of ${BENCHES.join(', ')}`);
