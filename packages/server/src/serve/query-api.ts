@@ -5,7 +5,7 @@ import type { QueryResult, QueryValue } from '../query/promql/value.ts';
 import { ApiError, api, goJson } from './response.ts';
 import { goQuote } from '../model/index.ts';
 import { invalidParameter, limitParam, parseApiDuration, parseApiTime, readParams, timeParam } from './params.ts';
-import { queryDataBytes } from './query-json.ts';
+import { queryAnswerBytes } from './query-json.ts';
 import { bufferedResponse } from './compress.ts';
 
 /** Per-query options the API passes to the engine (all durations in ms). */
@@ -155,7 +155,7 @@ function respond(result: QueryResult, limit: number | undefined, stats: string |
   let tail = '';
   if (warnings.length > 0) tail += `,"warnings":${goJson(JSON.stringify(warnings))}`;
   if (infos.length > 0) tail += `,"infos":${goJson(JSON.stringify(infos))}`;
-  const body = Buffer.concat([Buffer.from('{"status":"success","data":'), queryDataBytes(value), Buffer.from(`${tail}}`)]);
+  const body = queryAnswerBytes(value, tail);
   return bufferedResponse(body, { status: 200, headers: { 'content-type': 'application/json', 'content-length': String(body.length) } });
 }
 

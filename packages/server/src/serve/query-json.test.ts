@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatSampleValue, formatTimestamp, queryDataJson } from './query-json.ts';
+import { formatSampleValue, formatTimestamp, queryAnswerBytes, queryDataJson } from './query-json.ts';
 
 describe('query result JSON', () => {
   it('writes every sample value as formatSampleValue does, whole numbers included', () => {
@@ -31,5 +31,16 @@ describe('query result JSON', () => {
     const written = [...json.matchAll(/\[(-?[0-9.]+),"1"\]/g)].map((match) => match[1]);
     assert.deepEqual(written, timestamps.map(formatTimestamp));
     assert.ok(json.includes('[1000000000.001,"1"]') && json.includes('[12000000005,"1"]'), json);
+  });
+
+  it('wraps the data in the success envelope with its tail in one buffer, UTF-8 included', () => {
+    const value = { type: 'vector' as const, samples: [{ labels: ['job', 'caf\u00e9'], timestamp: 1500, value: 2 }] };
+    const tail = ',"warnings":["\u00e9t\u00e9 \\u003c"]';
+    const bytes = queryAnswerBytes(value, tail);
+    const text = new TextDecoder().decode(bytes);
+    assert.equal(text, `{"status":"success","data":${queryDataJson(value)}${tail}}`);
+    assert.equal(bytes.length, Buffer.byteLength(text));
+    assert.deepEqual(JSON.parse(text), { status: 'success', data: { resultType: 'vector', result: [{ metric: { job: 'caf\u00e9' }, value: [1.5, '2'] }] }, warnings: ['\u00e9t\u00e9 <'] });
+    assert.equal(new TextDecoder().decode(queryAnswerBytes({ type: 'scalar', timestamp: 1000, value: 1 })), '{"status":"success","data":{"resultType":"scalar","result":[1,"1"]}}');
   });
 });

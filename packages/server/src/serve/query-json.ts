@@ -60,6 +60,25 @@ export function queryDataJson(value: QueryValue): string {
  */
 export function queryDataBytes(value: QueryValue): Uint8Array {
   const out = new JsonBytes();
+  writeData(out, value);
+  return out.bytes();
+}
+
+/**
+ * A whole successful query answer, `{"status":"success","data":{…}<tail>}`, as UTF-8 bytes, where
+ * `tail` is JSON text such as `,"warnings":[…]`. The envelope goes into the same buffer as the data,
+ * so a large answer is not copied once more to wrap it.
+ */
+export function queryAnswerBytes(value: QueryValue, tail = ''): Uint8Array {
+  const out = new JsonBytes();
+  out.ascii('{"status":"success","data":');
+  writeData(out, value);
+  out.text(tail);
+  out.ascii('}');
+  return out.bytes();
+}
+
+function writeData(out: JsonBytes, value: QueryValue): void {
   out.ascii(`{"resultType":"${value.type}","result":`);
   switch (value.type) {
     case 'scalar':
@@ -110,7 +129,6 @@ export function queryDataBytes(value: QueryValue): Uint8Array {
     }
   }
   out.ascii('}');
-  return out.bytes();
 }
 
 const encoder = new TextEncoder();
