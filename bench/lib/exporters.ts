@@ -229,7 +229,7 @@ export async function recordExporters(options: RecordOptions): Promise<Recording
     );
 
     const scrapeConfig = (jobs: [string, string][]) =>
-      `global:\n  scrape_interval: ${intervalSeconds}s\n  scrape_timeout: ${Math.min(intervalSeconds, 10)}s\n  evaluation_interval: 15s\nscrape_configs:\n` +
+      `global:\n  scrape_interval: ${options.intervalMs}ms\n  scrape_timeout: ${Math.min(options.intervalMs, 10_000)}ms\n  evaluation_interval: 15s\nscrape_configs:\n` +
       jobs.map(([job, instance]) => `  - job_name: ${job}\n    static_configs:\n      - targets: ['${instance}']\n`).join('');
     const prometheusData = join(options.workDir, 'prometheus-data');
     mkdirSync(prometheusData);
