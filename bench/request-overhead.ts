@@ -13,7 +13,9 @@
  * after 50 warm-up requests, and stops early after --query-seconds (30) so a slow system cannot hold
  * the run. Per query: the median and 90th percentile latency from request to the last byte, and the
  * server's CPU time per request (user + system, all threads, /proc), which other work on the machine
- * disturbs less than latency.
+ * disturbs less than latency. Each query gets a freshly started server, and its first requests are
+ * timed apart as promql-queries.ts times every query (one warm-up, then the median of 5): with few
+ * requests, code not yet optimised by the JIT shows, which thousands of requests hide.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -31,6 +33,8 @@ const run = promisify(execFile);
 const args = parseArgs();
 const REQUESTS = numberFlag(args, 'requests', args.quick ? 300 : 2_000);
 const WARM_UP = 50;
+/** As promql-queries.ts measures each query: one warm-up request, then the median of this many. */
+const COLD_RUNS = 5;
 const SERIES = numberFlag(args, 'series', args.quick ? 1_000 : 10_000);
 const QUERY_SECONDS = numberFlag(args, 'query-seconds', 30);
 const QUERY_HOURS = 6;
@@ -48,6 +52,8 @@ interface Probe {
 }
 
 interface Measurement {
+  /** Median of requests 2 to 1 + COLD_RUNS on a fresh server. */
+  coldMedianMs: number;
   requests: number;
   medianMs: number;
   p90Ms: number;
@@ -79,6 +85,10 @@ async function send(base: string, probe: Probe): Promise<{ ms: number; status: n
 async function measure(server: RunningServer, probe: Probe): Promise<Measurement> {
   let first: { status: number; bytes: number } | null = null;
   try {
+    first = await send(server.base, probe);
+    const cold: number[] = [];
+    for (let i = 0; i < COLD_RUNS; i++) cold.push((await send(server.base, probe)).ms);
+    cold.sort((a, b) => a - b);
     for (let i = 0; i < WARM_UP; i++) {
       const answer = await send(server.base, probe);
       first ??= answer;
@@ -90,6 +100,7 @@ async function measure(server: RunningServer, probe: Probe): Promise<Measurement
     const cpu = cpuSeconds(server.pid) - cpuBefore;
     times.sort((a, b) => a - b);
     return {
+      coldMedianMs: quantile(cold, 0.5),
       requests: times.length,
       medianMs: quantile(times, 0.5),
       p90Ms: quantile(times, 0.9),
@@ -99,7 +110,7 @@ async function measure(server: RunningServer, probe: Probe): Promise<Measurement
       error: '',
     };
   } catch (error) {
-    return { requests: 0, medianMs: NaN, p90Ms: NaN, cpuMsPerRequest: NaN, status: first?.status ?? 0, bytes: first?.bytes ?? 0, error: (error as Error).message };
+    return { coldMedianMs: NaN, requests: 0, medianMs: NaN, p90Ms: NaN, cpuMsPerRequest: NaN, status: first?.status ?? 0, bytes: first?.bytes ?? 0, error: (error as Error).message };
   }
 }
 
@@ -151,28 +162,31 @@ await runBench('request-overhead', (args.quick ? 10 : 30) * 60_000, async () => 
   const loadAverages: string[] = [];
   for (const system of systems) {
     loadAverages.push(`${system} ${loadavg()[0].toFixed(2)}`);
-    const server = await startServer({ system, dataDir: dataDir(system), config: EMPTY_CONFIG, logFile: join(root, `${system}.log`), heapMiB: 4096, readyTimeoutMs: 300_000 });
-    try {
-      const measured: Measurement[] = [];
-      for (const probe of probes) {
+    const measured: Measurement[] = [];
+    for (const probe of probes) {
+      // A fresh server per query, so the first requests of each are as cold as the first ever.
+      const server = await startServer({ system, dataDir: dataDir(system), config: EMPTY_CONFIG, logFile: join(root, `${system}.log`), heapMiB: 4096, readyTimeoutMs: 300_000 });
+      try {
         const m = await measure(server, probe);
-        log(`${system}: ${probe.name}: ${m.requests} requests, median ${m.medianMs.toFixed(3)} ms, p90 ${m.p90Ms.toFixed(3)} ms, ${m.cpuMsPerRequest.toFixed(3)} CPU ms/request${m.error === '' ? '' : `, FAILED: ${m.error}`}`);
+        log(
+          `${system}: ${probe.name}: first ${COLD_RUNS} after one: median ${m.coldMedianMs.toFixed(3)} ms; ${m.requests} requests: median ${m.medianMs.toFixed(3)} ms, p90 ${m.p90Ms.toFixed(3)} ms, ${m.cpuMsPerRequest.toFixed(3)} CPU ms/request${m.error === '' ? '' : `, FAILED: ${m.error}`}`,
+        );
         measured.push(m);
+      } finally {
+        await stopServer(server);
       }
-      results.set(system, measured);
-    } finally {
-      await stopServer(server);
     }
+    results.set(system, measured);
   }
 
   const prometheus = results.get('prometheus');
   const vigil = results.get('vigil');
-  const cellOf = (m: Measurement | undefined, key: 'medianMs' | 'p90Ms' | 'cpuMsPerRequest') => (m === undefined || m.error !== '' ? '—' : m[key]);
+  const cellOf = (m: Measurement | undefined, key: 'coldMedianMs' | 'medianMs' | 'p90Ms' | 'cpuMsPerRequest') => (m === undefined || m.error !== '' ? '—' : m[key]);
   const rows = probes.map((probe, i) => {
     const p = prometheus?.[i];
     const v = vigil?.[i];
     const ratio = p !== undefined && v !== undefined && p.medianMs > 0 ? `${(v.medianMs / p.medianMs).toFixed(2)}×` : '—';
-    return [probe.name, cellOf(p, 'medianMs'), cellOf(v, 'medianMs'), ratio, cellOf(p, 'p90Ms'), cellOf(v, 'p90Ms'), cellOf(p, 'cpuMsPerRequest'), cellOf(v, 'cpuMsPerRequest')];
+    return [probe.name, cellOf(p, 'medianMs'), cellOf(v, 'medianMs'), ratio, cellOf(p, 'p90Ms'), cellOf(v, 'p90Ms'), cellOf(p, 'cpuMsPerRequest'), cellOf(v, 'cpuMsPerRequest'), cellOf(p, 'coldMedianMs'), cellOf(v, 'coldMedianMs')];
   });
   const figure = (list: Measurement[] | undefined, i: number, key: 'medianMs' | 'cpuMsPerRequest') => {
     const m = list?.[i];
@@ -200,8 +214,19 @@ await runBench('request-overhead', (args.quick ? 10 : 30) * 60_000, async () => 
     title: 'Per-request fixed cost of the query API',
     quick: args.quick,
     command: `${commandLine('request-overhead', args)}${args.extra.size > 0 ? ` ${[...args.extra].map(([k, v]) => `--${k}=${v}`).join(' ')}` : ''}`,
-    workload: `Trivial queries (vector(1) and up as instant queries; vector(1) as a ${QUERY_HOURS} h range query at 15 s) and the two smallest seed queries (${SEED_QUERIES.join(', ')}) as ${QUERY_HOURS} h range queries at 15 s, on ${workload.series.toLocaleString('en-US')} generated series × ${DATA_HOURS} h (${data.samples.toLocaleString('en-US')} samples, the promql-queries workload), backfilled into both systems from one OpenMetrics file. Each query ${REQUESTS.toLocaleString('en-US')} times (at most ${QUERY_SECONDS} s) after ${WARM_UP} warm-up requests, one after the other as form POSTs over one keep-alive connection on 127.0.0.1; latency from request to the last byte; server CPU (user + system, /proc) per request. Other work on the 2-core machine shows in latency more than in CPU.`,
-    columns: ['query', 'Prometheus median ms', 'Vigil median ms', 'Vigil / Prometheus', 'Prometheus p90 ms', 'Vigil p90 ms', 'Prometheus CPU ms/request', 'Vigil CPU ms/request'],
+    workload: `Trivial queries (vector(1) and up as instant queries; vector(1) as a ${QUERY_HOURS} h range query at 15 s) and the two smallest seed queries (${SEED_QUERIES.join(', ')}) as ${QUERY_HOURS} h range queries at 15 s, on ${workload.series.toLocaleString('en-US')} generated series × ${DATA_HOURS} h (${data.samples.toLocaleString('en-US')} samples, the promql-queries workload), backfilled into both systems from one OpenMetrics file. Each query on a freshly started server: one request, then ${COLD_RUNS} timed ("first ${COLD_RUNS}", their median, as promql-queries times each query), ${WARM_UP} more, then ${REQUESTS.toLocaleString('en-US')} timed (at most ${QUERY_SECONDS} s), one after the other as form POSTs over one keep-alive connection on 127.0.0.1; latency from request to the last byte; server CPU (user + system, /proc) per request. Other work on the 2-core machine shows in latency more than in CPU.`,
+    columns: [
+      'query',
+      'Prometheus median ms',
+      'Vigil median ms',
+      'Vigil / Prometheus',
+      'Prometheus p90 ms',
+      'Vigil p90 ms',
+      'Prometheus CPU ms/request',
+      'Vigil CPU ms/request',
+      `Prometheus first ${COLD_RUNS} ms`,
+      `Vigil first ${COLD_RUNS} ms`,
+    ],
     rows,
     headline,
     notes,
