@@ -387,15 +387,14 @@ export class DecimalIterator implements SampleIterator {
     let tDelta = this.tDelta;
     let delta = this.delta;
     let n = this.n;
+    // Integer chunks (scale 0) skip the division: n / 1 is n, bit for bit.
+    const integral = scale === 1;
     while (i < total && k < end) {
-      // Regular scrapes of a steady series code each sample as two 0 bits (same interval, same
-      // value step): count the zero bits ahead and emit that many samples without decoding.
-      const at = bit >>> 3;
-      const shift = bit & 7;
-      const window = ((b[at] << 16) | ((b[at + 1] | 0) << 8) | (b[at + 2] | 0)) << shift;
-      // 24 - shift bits of the window are the chunk's; the shifted-in ones are not.
-      let zeros = Math.clz32((window & 0xffffff) | 1) - 8;
-      if (zeros > 24 - shift) zeros = 24 - shift;
+      // One 32-bit window per sample (bits past the stored bytes read as zeros). Regular scrapes of
+      // a steady series code each sample as two 0 bits (same interval, same value step): count the
+      // zero bits ahead and emit that many samples without decoding.
+      const w = peek32(b, bit);
+      const zeros = Math.clz32(w);
       if (zeros >= 2) {
         let steady = zeros >>> 1;
         if (steady > total - i) steady = total - i;
@@ -409,7 +408,7 @@ export class DecimalIterator implements SampleIterator {
           t = nextT;
           n += step;
           timestamps[k] = t;
-          values[k] = n / scale;
+          values[k] = integral ? n : n / scale;
           k++;
           taken++;
         }
@@ -418,24 +417,43 @@ export class DecimalIterator implements SampleIterator {
         if (taken < steady) break;
         continue;
       }
-      const before = bit;
-      const tCode = codeAt(b, bit);
-      bit = scanBit;
+      let tCode: number;
+      let c: number;
+      let next: number;
+      if (zeros === 1) {
+        // The usual irregular sample: the scrape on time (a 0 bit) and a value code of at most 20
+        // bits, read from the same window; only wider codes go back to the general reader.
+        tCode = 0;
+        const v = w << 1;
+        if ((v & 0x40000000) === 0) {
+          c = (v << 2) >> 28;
+          next = bit + 7;
+        } else if ((v & 0x20000000) === 0) {
+          c = (v << 3) >> 24;
+          next = bit + 12;
+        } else if ((v & 0x10000000) === 0) {
+          c = (v << 4) >> 16;
+          next = bit + 21;
+        } else {
+          c = codeAt(b, bit + 1);
+          next = scanBit;
+        }
+      } else {
+        tCode = codeAt(b, bit);
+        c = codeAt(b, scanBit);
+        next = scanBit;
+      }
       const nextTDelta = tDelta + tCode;
       const nextT = t + nextTDelta;
-      if (nextT > maxt) {
-        bit = before;
-        break;
-      }
-      const c = codeAt(b, bit);
-      bit = scanBit;
+      if (nextT > maxt) break;
+      bit = next;
       if (bit > endBit && !this.elided) throw new Error('decimal chunk truncated');
       tDelta = nextTDelta;
       t = nextT;
       delta = dod ? delta + c : c;
       n += delta * g;
       timestamps[k] = t;
-      values[k] = n / scale;
+      values[k] = integral ? n : n / scale;
       k++;
       i++;
     }
