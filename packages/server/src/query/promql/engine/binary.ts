@@ -94,6 +94,7 @@ async function vectorScalar(evaluator: Evaluator, node: BinaryExpr, vector: Vect
   const op = node.op;
   if (!isArithmetic(op) && !isComparison(op)) throw new QueryError('execution', `set operator "${op}" not allowed in binary scalar expression`);
   const comparison = isComparison(op);
+  if (comparison && !node.returnBool) return filterByScalar(evaluator, op, vector, scalar, swapped, grid);
   const dropName = !comparison || node.returnBool;
   const collector = new SeriesCollector(grid.count);
   const out: StepSeries[] = [];
@@ -123,6 +124,98 @@ async function vectorScalar(evaluator: Evaluator, node: BinaryExpr, vector: Vect
     }
   }
   return { type: 'vector', series: dropName ? collector.finish() : out.filter((series) => series.present.includes(1)) };
+}
+
+/** `v op s` for the comparison written `s op v`: a mirrored operator gives the same answer, NaN included. */
+const MIRRORED: Partial<Record<BinaryOp, BinaryOp>> = { '==': '==', '!=': '!=', '>': '<', '<': '>', '>=': '<=', '<=': '>=' };
+
+/**
+ * A comparison without `bool` between a vector and a scalar: a filter that keeps each series' name
+ * and the values where the comparison holds. Each operator has its own loop over the typed arrays
+ * (no call per step), so V8 optimises them early and the common `x == 1` stays a compare per step.
+ */
+async function filterByScalar(evaluator: Evaluator, written: BinaryOp, vector: VectorSteps, scalar: ScalarSteps, swapped: boolean, grid: StepGrid): Promise<VectorSteps> {
+  const op = swapped ? (MIRRORED[written] as BinaryOp) : written;
+  const right = scalar.values;
+  const count = grid.count;
+  const out: StepSeries[] = [];
+  for (const series of vector.series) {
+    await evaluator.checkpoint();
+    const target = newStepSeries(series.labels, count);
+    inheritNameDrop(target, series);
+    const kept = filterSteps(op, series.values, series.present, right, target.values, target.present, count);
+    if (kept > 0) out.push(target);
+  }
+  return { type: 'vector', series: out };
+}
+
+/** Copies the present steps where `value op right[i]` holds; returns how many. */
+function filterSteps(op: BinaryOp, values: Float64Array, present: Uint8Array, right: Float64Array, outValues: Float64Array, outPresent: Uint8Array, count: number): number {
+  let kept = 0;
+  switch (op) {
+    case '==':
+      for (let i = 0; i < count; i++) {
+        const value = values[i];
+        if (present[i] === 1 && value === right[i]) {
+          outValues[i] = value;
+          outPresent[i] = 1;
+          kept++;
+        }
+      }
+      return kept;
+    case '!=':
+      for (let i = 0; i < count; i++) {
+        const value = values[i];
+        if (present[i] === 1 && value !== right[i]) {
+          outValues[i] = value;
+          outPresent[i] = 1;
+          kept++;
+        }
+      }
+      return kept;
+    case '>':
+      for (let i = 0; i < count; i++) {
+        const value = values[i];
+        if (present[i] === 1 && value > right[i]) {
+          outValues[i] = value;
+          outPresent[i] = 1;
+          kept++;
+        }
+      }
+      return kept;
+    case '<':
+      for (let i = 0; i < count; i++) {
+        const value = values[i];
+        if (present[i] === 1 && value < right[i]) {
+          outValues[i] = value;
+          outPresent[i] = 1;
+          kept++;
+        }
+      }
+      return kept;
+    case '>=':
+      for (let i = 0; i < count; i++) {
+        const value = values[i];
+        if (present[i] === 1 && value >= right[i]) {
+          outValues[i] = value;
+          outPresent[i] = 1;
+          kept++;
+        }
+      }
+      return kept;
+    case '<=':
+      for (let i = 0; i < count; i++) {
+        const value = values[i];
+        if (present[i] === 1 && value <= right[i]) {
+          outValues[i] = value;
+          outPresent[i] = 1;
+          kept++;
+        }
+      }
+      return kept;
+    default:
+      throw new QueryError('execution', `operator "${op}" is not a comparison`);
+  }
 }
 
 /**

@@ -127,24 +127,38 @@ function instantSelectorData(evaluator: Evaluator, selector: VectorSelector, tim
 }
 
 /**
- * For one series, the index of the sample each step selects (the newest in the left-open window
- * `(t - lookback, t]`, not a stale marker), or -1. `times` must not decrease (they do not: steps
- * move forward, or stay at the `@` time), so one index moves forward over the samples.
+ * For one series, the value each step selects (the newest sample in the left-open window
+ * `(t - lookback, t]`, unless it is a stale marker) into `values`/`present`; returns how many steps
+ * have one. `times` must not decrease (they do not: steps move forward, or stay at the `@` time), so
+ * one index moves forward over the samples. With `sampleTimestamps` the value is the sample's
+ * timestamp in seconds. One tight loop, no intermediate index array.
  */
-function selectSamples(series: LoadedSeries, times: Float64Array, lookbackDelta: number, out: Int32Array): void {
-  const { timestamps, values, count } = series;
+function selectSamples(
+  series: LoadedSeries,
+  times: Float64Array,
+  lookbackDelta: number,
+  sampleTimestamps: boolean,
+  values: Float64Array,
+  present: Uint8Array,
+): number {
+  const { timestamps, count } = series;
+  const sampleValues = series.values;
+  const steps = times.length;
   let next = 0;
-  for (let i = 0; i < times.length; i++) {
+  let points = 0;
+  for (let i = 0; i < steps; i++) {
     const t = times[i];
     while (next < count && timestamps[next] <= t) next++;
     const index = next - 1;
-    if (index < 0 || timestamps[index] <= t - lookbackDelta) {
-      out[i] = -1;
-      continue;
-    }
-    const value = values[index];
-    out[i] = value !== value && isStaleNaN(value) ? -1 : index;
+    if (index < 0 || timestamps[index] <= t - lookbackDelta) continue;
+    const value = sampleValues[index];
+    // Only a NaN can be a stale marker: the common number skips the bit test.
+    if (value !== value && isStaleNaN(value)) continue;
+    present[i] = 1;
+    values[i] = sampleTimestamps ? timestamps[index] / 1000 : value;
+    points++;
   }
+  return points;
 }
 
 export async function evaluateVectorSelector(evaluator: Evaluator, selector: VectorSelector, grid: StepGrid): Promise<VectorSteps> {
@@ -158,25 +172,22 @@ export async function evaluateVectorSelector(evaluator: Evaluator, selector: Vec
  */
 export async function selectInstant(evaluator: Evaluator, selector: VectorSelector, grid: StepGrid, sampleTimestamps: boolean): Promise<VectorSteps> {
   const times = lookupTimes(evaluator, selector, grid);
-  const chosen = new Int32Array(grid.count);
   const out: StepSeries[] = [];
+  const lookbackDelta = evaluator.settings.lookbackDelta;
+  // A series with no step selected leaves its arrays (still all zeros) to the next one.
+  let values: Float64Array | null = null;
+  let present: Uint8Array | null = null;
   for await (const series of instantSelectorData(evaluator, selector, times)) {
     await evaluator.checkpoint();
-    selectSamples(series, times, evaluator.settings.lookbackDelta, chosen);
-    const values = new Float64Array(grid.count);
-    const present = new Uint8Array(grid.count);
-    let points = 0;
-    for (let i = 0; i < grid.count; i++) {
-      const index = chosen[i];
-      if (index < 0) continue;
-      present[i] = 1;
-      values[i] = sampleTimestamps ? series.timestamps[index] / 1000 : series.values[index];
-      points++;
-    }
+    values ??= new Float64Array(grid.count);
+    present ??= new Uint8Array(grid.count);
+    const points = selectSamples(series, times, lookbackDelta, sampleTimestamps, values, present);
     if (points === 0) continue;
     // Counted as they are produced, so a runaway query stops before it fills the memory.
     evaluator.countProduced(points);
     out.push({ labels: series.labels, values, present });
+    values = null;
+    present = null;
   }
   return { type: 'vector', series: out };
 }
