@@ -51,6 +51,8 @@ const EMPTY = Buffer.alloc(0);
  * callback synchronously, and the callback copies what it keeps, before any other read happens.
  */
 const READ_BUFFER = Buffer.allocUnsafe(256 * 1024);
+/** The most body buffer reserved ahead of the bytes, from a Content-Length. */
+const MAX_RESERVE = 16 * 1024 * 1024;
 
 const enum State {
   Head,
@@ -235,7 +237,8 @@ export class PlainHttpConnection {
             else if (next.length >= 0) {
               state = State.Length;
               remaining = next.length;
-              if (next.length < rawLimit) this.reserve(next.length, 0);
+              // Room for the announced body up front (within reason: a length is only a claim until the bytes arrive).
+              if (next.length < rawLimit) this.reserve(Math.min(next.length, MAX_RESERVE), 0);
             } else {
               state = State.UntilClose;
               keepAlive = false;
