@@ -48,6 +48,34 @@ const get = (connection: PlainHttpConnection, limit = Infinity, signal = new Abo
 const text = (body: Buffer) => body.toString();
 
 describe('PlainHttpConnection', () => {
+  it('keeps the bodies of connections that read at the same time apart (their reads share one buffer)', async () => {
+    // Large bodies written in pieces, so the reads of the two connections interleave; each the
+    // answer to its own request path, so a byte landing in the wrong body shows.
+    const body = (tag: string) => Array.from({ length: 4000 }, (_, i) => `${tag}_${i} ${i}\n`).join('');
+    respond = (request, socket) => {
+      const tag = request.includes('tag=x') ? 'x' : 'y';
+      const text = body(tag);
+      const cut = Math.floor(text.length / 3);
+      pieces(socket, [`HTTP/1.1 200 OK\r\nContent-Length: ${text.length}\r\n\r\n${text.slice(0, cut)}`, text.slice(cut, 2 * cut), text.slice(2 * cut)]);
+    };
+    const x = new PlainHttpConnection();
+    const y = new PlainHttpConnection();
+    const headers = { accept: 'text/plain' };
+    try {
+      for (let round = 0; round < 3; round++) {
+        const [a, b] = await Promise.all([
+          x.get(new URL('?tag=x', url), headers, new AbortController().signal, Infinity),
+          y.get(new URL('?tag=y', url), headers, new AbortController().signal, Infinity),
+        ]);
+        assert.equal(text(a.body), body('x'));
+        assert.equal(text(b.body), body('y'));
+      }
+    } finally {
+      x.close();
+      y.close();
+    }
+  });
+
   it('sends one GET with the headers, Host and keep-alive, and reuses the connection', async () => {
     const connection = new PlainHttpConnection();
     const before = connections;

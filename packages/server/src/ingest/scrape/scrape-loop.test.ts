@@ -585,7 +585,8 @@ describe('ScrapeLoop', () => {
         t.skip('openssl not available');
         return;
       }
-      const server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => {
+      const server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (req, res) => {
+        if (req.url === '/never') return;
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.end('a 1\n');
       });
@@ -601,6 +602,12 @@ describe('ScrapeLoop', () => {
         const insecure = setup({ url, tls: { insecureSkipVerify: true } });
         await insecure.loop.scrapeOnce();
         assert.equal(insecure.loop.status().health, 'up');
+        // The timeout reaches Node's https client through an AbortSignal made for that scrape only.
+        const never = url.replace('/metrics', '/never');
+        const silent = setup({ url: never, timeoutMs: 200, tls: { insecureSkipVerify: true } });
+        await silent.loop.scrapeOnce();
+        assert.equal(silent.loop.status().lastError, `Get "${never}": context deadline exceeded`);
+        assert.equal(silent.counters.failures.timeout, 1);
         for (const loop of loops.splice(0)) await loop.stop({ staleMarkers: false });
       } finally {
         server.closeAllConnections();
