@@ -54,9 +54,9 @@ describe('PlainHttpConnection', () => {
     const body = (tag: string) => Array.from({ length: 4000 }, (_, i) => `${tag}_${i} ${i}\n`).join('');
     respond = (request, socket) => {
       const tag = request.includes('tag=x') ? 'x' : 'y';
-      const text = body(tag);
-      const cut = Math.floor(text.length / 3);
-      pieces(socket, [`HTTP/1.1 200 OK\r\nContent-Length: ${text.length}\r\n\r\n${text.slice(0, cut)}`, text.slice(cut, 2 * cut), text.slice(2 * cut)]);
+      const answer = body(tag);
+      const cut = Math.floor(answer.length / 3);
+      pieces(socket, [`HTTP/1.1 200 OK\r\nContent-Length: ${answer.length}\r\n\r\n${answer.slice(0, cut)}`, answer.slice(cut, 2 * cut), answer.slice(2 * cut)]);
     };
     const x = new PlainHttpConnection();
     const y = new PlainHttpConnection();
