@@ -3,7 +3,7 @@ import type { Labels } from '../../../model/index.ts';
 import type { VectorSelector } from '../ast.ts';
 import type { StepGrid, StepSeries } from '../functions/types.ts';
 import type { Evaluator } from './evaluator.ts';
-import { stepTime } from './values.ts';
+import { newStepArrays, stepTime } from './values.ts';
 import type { VectorSteps } from './values.ts';
 
 /** One series of a selector as loaded from storage: samples in time order in typed arrays. */
@@ -179,8 +179,7 @@ export async function selectInstant(evaluator: Evaluator, selector: VectorSelect
   let present: Uint8Array | null = null;
   for await (const series of instantSelectorData(evaluator, selector, times)) {
     await evaluator.checkpoint();
-    values ??= new Float64Array(grid.count);
-    present ??= new Uint8Array(grid.count);
+    if (values === null || present === null) ({ values, present } = newStepArrays(grid.count));
     const points = selectSamples(series, times, lookbackDelta, sampleTimestamps, values, present);
     if (points === 0) continue;
     // Counted as they are produced, so a runaway query stops before it fills the memory.

@@ -63,8 +63,36 @@ export function gridEnd(grid: StepGrid): number {
   return grid.start + (grid.count - 1) * grid.interval;
 }
 
+/**
+ * Step arrays are carved from shared slabs: a typed array with a buffer of its own costs a zeroed
+ * allocation outside the heap and its bookkeeping (a few microseconds for a 6 h range at 15 s), a
+ * view of a fresh slab a small object. Slabs are only ever carved forward, so every view starts
+ * zeroed and none overlaps another; a slab is freed once no view of it is left (a query's values
+ * die with the query). Long series get arrays of their own, so one kept view pins little memory.
+ */
+const SLAB_BYTES = 1 << 18;
+const MAX_SLAB_SERIES_BYTES = SLAB_BYTES >>> 3;
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+
+/** Zeroed value and presence arrays of `count` steps. */
+export function newStepArrays(count: number): { values: Float64Array; present: Uint8Array } {
+  // Values first (8-byte aligned), presence bytes after, the next carve rounded up to 8 again.
+  const bytes = (count * 9 + 7) & ~7;
+  if (bytes > MAX_SLAB_SERIES_BYTES) return { values: new Float64Array(count), present: new Uint8Array(count) };
+  if (slabUsed + bytes > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const values = new Float64Array(slab, slabUsed, count);
+  const present = new Uint8Array(slab, slabUsed + count * 8, count);
+  slabUsed += bytes;
+  return { values, present };
+}
+
 export function newStepSeries(labels: Labels, count: number): StepSeries {
-  return { labels, values: new Float64Array(count), present: new Uint8Array(count) };
+  const { values, present } = newStepArrays(count);
+  return { labels, values, present };
 }
 
 export function countPresent(series: StepSeries): number {
