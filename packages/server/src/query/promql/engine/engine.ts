@@ -11,7 +11,7 @@ import { Evaluator, mergeSameLabelsets } from './evaluator.ts';
 import { ConcurrencyGate } from './gate.ts';
 import { windowSamples } from './range-windows.ts';
 import { selectorTimeBounds } from './time-bounds.ts';
-import { checkUniqueLabelsets, dropMetricName, dropsName, sameLabelsetError, stepTime } from './values.ts';
+import { checkUniqueLabelsets, countOnes, dropMetricName, dropsName, sameLabelsetError, stepTime } from './values.ts';
 import type { RangeSeries } from './values.ts';
 import type { Evaluated } from './values.ts';
 
@@ -237,14 +237,14 @@ function rangeResult(value: Evaluated, grid: StepGrid): QueryValue {
   if (value.type !== 'vector') throw new QueryError('bad_data', `invalid expression type "${DOCUMENTED_TYPES[value.type]}" for range query, must be Scalar or instant Vector`);
   const out: MatrixSeries[] = [];
   for (const series of value.series) {
-    let count = 0;
-    for (let i = 0; i < grid.count; i++) count += series.present[i];
+    const present = series.present;
+    const count = countOnes(present);
     if (count === 0) continue;
     const timestamps = new Float64Array(count);
     const values = new Float64Array(count);
-    let k = 0;
-    for (let i = 0; i < grid.count; i++) {
-      if (series.present[i] !== 1) continue;
+    // Stops at the last present step: a sparse series (a filter that kept a few steps) is not scanned to the end.
+    for (let i = 0, k = 0; k < count && i < grid.count; i++) {
+      if (present[i] !== 1) continue;
       timestamps[k] = stepTime(grid, i);
       values[k] = series.values[i];
       k++;
