@@ -394,41 +394,45 @@ export class DecimalIterator implements SampleIterator {
       // a steady series code each sample as two 0 bits (same interval, same value step): count the
       // zero bits ahead and emit that many samples without decoding.
       const w = peek32(b, bit);
-      const zeros = Math.clz32(w);
-      if (zeros >= 2) {
-        let steady = zeros >>> 1;
-        if (steady > total - i) steady = total - i;
-        if (steady > end - k) steady = end - k;
-        if (!dod) delta = 0;
-        const step = delta * g;
-        let taken = 0;
-        while (taken < steady) {
-          const nextT = t + tDelta;
-          if (nextT > maxt) break;
-          t = nextT;
-          n += step;
-          timestamps[k] = t;
-          values[k] = integral ? n : n / scale;
-          k++;
-          taken++;
-        }
-        bit += taken * 2;
-        i += taken;
-        if (taken < steady) break;
-        continue;
-      }
-      let tCode: number;
+      let tCode = 0;
       let c: number;
       let next: number;
-      if (zeros === 1) {
-        // The usual irregular sample: the scrape on time (a 0 bit) and a value code of at most 20
-        // bits, read from the same window; only wider codes go back to the general reader.
-        tCode = 0;
+      if (w >= 0 && (w & 0x60000000) !== 0x60000000) {
+        // The scrape on time (a 0 bit) and a value code of 1 or 6 bits: most samples of most series.
+        const zeros = Math.clz32(w);
+        if (zeros >= 4) {
+          // Two or more steady samples (same interval, same value step: two 0 bits each): emit
+          // them without decoding.
+          let steady = zeros >>> 1;
+          if (steady > total - i) steady = total - i;
+          if (steady > end - k) steady = end - k;
+          if (!dod) delta = 0;
+          const step = delta * g;
+          let taken = 0;
+          while (taken < steady) {
+            const nextT = t + tDelta;
+            if (nextT > maxt) break;
+            t = nextT;
+            n += step;
+            timestamps[k] = t;
+            values[k] = integral ? n : n / scale;
+            k++;
+            taken++;
+          }
+          bit += taken * 2;
+          i += taken;
+          if (taken < steady) break;
+          continue;
+        }
+        // Without a branch on the value code, which a random walk's values make unpredictable:
+        // `nonzero` is all ones when the code is '10'+4 bits, 0 when it is '0'.
+        const nonzero = (w << 1) >> 31;
+        c = ((w << 3) >> 28) & nonzero;
+        next = bit + 2 + (nonzero & 5);
+      } else if (w >= 0) {
+        // On time, with a wider value code ('11…'): read from the same window up to 20 bits.
         const v = w << 1;
-        if ((v & 0x40000000) === 0) {
-          c = (v << 2) >> 28;
-          next = bit + 7;
-        } else if ((v & 0x20000000) === 0) {
+        if ((v & 0x20000000) === 0) {
           c = (v << 3) >> 24;
           next = bit + 12;
         } else if ((v & 0x10000000) === 0) {
