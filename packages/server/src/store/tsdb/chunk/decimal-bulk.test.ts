@@ -35,6 +35,18 @@ function sameBits(got: ArrayLike<number>, want: ArrayLike<number>, what: string)
   for (let i = 0; i < want.length; i++) assert.ok(Object.is(got[i], want[i]), `${what} ${i}: ${got[i]} !== ${want[i]}`);
 }
 
+/** A chunk of wide codes (many nonzero bytes), decoded between reads to dirty shared scratch space. */
+const NOISY = (() => {
+  const count = 400;
+  const ts = Float64Array.from({ length: count }, (_, i) => 1_600_000_000_000 + i * 7_777 + ((i * 7919) % 5_000));
+  const vs = Float64Array.from({ length: count }, (_, i) => ((i * 104729) % 1_000_003) * (i % 2 === 0 ? 1 : -1) || 0);
+  const bytes = encodeDecimalChunk(ts, vs, 0, count);
+  assert.ok(bytes !== null);
+  return bytes;
+})();
+const noisyT = new Float64Array(400);
+const noisyV = new Float64Array(400);
+
 /** The bulk reader against next(), whole and cut at maxt values with arrays of `room` entries. */
 function checkBulk(bytes: Uint8Array, ts: readonly number[], vs: readonly number[]): void {
   const reference = bitByBit(bytes);
@@ -56,6 +68,9 @@ function checkBulk(bytes: Uint8Array, ts: readonly number[], vs: readonly number
       for (let n = reader.readInto(maxt, bufferT, bufferV, 0); n > 0; n = reader.readInto(maxt, bufferT, bufferV, 0)) {
         gotT.push(...bufferT.subarray(0, n));
         gotV.push(...bufferV.subarray(0, n));
+        // Another chunk decoded between two reads of this one (as a merge of blocks does) must not
+        // leave anything this one reads, past its end included.
+        decodeChunk(ChunkEncoding.Decimal, NOISY, noisyT, noisyV, 0);
       }
       const want = ts.filter((x) => x <= maxt).length;
       sameBits(gotT, ts.slice(0, want), `readInto(${maxt}) in ${room} timestamps`);

@@ -203,6 +203,34 @@ function peek32(b: Uint8Array, bit: number): number {
   return (word << s) | ((b[i + 4] | 0) >>> (8 - s));
 }
 
+/**
+ * The bulk reader's copy of a chunk, followed by zero bytes for every bit it may read past the end
+ * (an elided tail reads as zeros, two bits per sample): every window is then one big-endian 32-bit
+ * load and one byte, all in bounds. Shared: each readInto call copies its chunk first.
+ */
+let padded = new Uint8Array(1024);
+let paddedView = new DataView(padded.buffer);
+
+function padChunk(bytes: Uint8Array, bit: number, samplesLeft: number): void {
+  // From where the reader is (already past the end in an elided tail), two bits per sample left,
+  // and room for one more window and the widest code.
+  const needed = Math.max(bit >>> 3, bytes.length) + ((samplesLeft * 2 + 7) >>> 3) + 16;
+  if (needed > padded.length) {
+    padded = new Uint8Array(Math.max(needed, padded.length * 2));
+    paddedView = new DataView(padded.buffer);
+  }
+  padded.set(bytes);
+  padded.fill(0, bytes.length, needed);
+}
+
+/** peek32 on the padded copy. */
+function window32(view: DataView, b: Uint8Array, bit: number): number {
+  const i = bit >>> 3;
+  const s = bit & 7;
+  // With s = 0 the fifth byte shifts out entirely (a byte >>> 8 is 0): no branch.
+  return (view.getUint32(i) << s) | (b[i + 4] >>> (8 - s));
+}
+
 /** What an iterator reads before its first reset, shared (iterators are made per series and query). */
 const NO_BYTES = new Uint8Array(0);
 
@@ -378,8 +406,10 @@ export class DecimalIterator implements SampleIterator {
       k++;
       i = 1;
     }
-    const b = this.b;
-    const endBit = b.length * 8;
+    const endBit = this.b.length * 8;
+    padChunk(this.b, this.bit, total - i);
+    const b = padded;
+    const view = paddedView;
     const dod = this.dod;
     const g = this.g;
     let bit = this.bit;
@@ -393,7 +423,7 @@ export class DecimalIterator implements SampleIterator {
       // One 32-bit window per sample (bits past the stored bytes read as zeros). Regular scrapes of
       // a steady series code each sample as two 0 bits (same interval, same value step): count the
       // zero bits ahead and emit that many samples without decoding.
-      const w = peek32(b, bit);
+      const w = window32(view, b, bit);
       let tCode = 0;
       let c: number;
       let next: number;
