@@ -175,7 +175,7 @@ export class Vigil {
     } catch (error) {
       await dashboards.stop();
       await storage.close();
-      throw new Error(`cannot listen on ${options.listenAddress}: ${(error as Error).message}`);
+      throw new Error(`cannot listen on ${options.listenAddress}: ${(error as Error).message}`, { cause: error });
     }
     // The built-in config scrapes Vigil itself, so it needs the address actually bound.
     if (options.configFile === undefined) vigil.config = defaultConfig(vigil.selfAddress());

@@ -20,7 +20,7 @@ export class AnchoredRegex {
       try {
         this.compiled = RE2JS.compile(`^(?s:${source})$`);
       } catch (error) {
-        throw new Error(`invalid regular expression ${JSON.stringify(source)}: ${(error as Error).message}`);
+        throw new Error(`invalid regular expression ${JSON.stringify(source)}: ${(error as Error).message}`, { cause: error });
       }
     } else {
       this.compiled = null;

@@ -78,7 +78,7 @@ describe('PlainHttpConnection', () => {
 
   it('sends one GET with the headers, Host and keep-alive, and reuses the connection', async () => {
     const connection = new PlainHttpConnection();
-    const before = connections;
+    const connectionsBefore = connections;
     respond = (_request, socket) => pieces(socket, ['HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 11\r\n\r\nhello', ' world']);
     try {
       for (let i = 0; i < 3; i++) {
@@ -87,7 +87,7 @@ describe('PlainHttpConnection', () => {
         assert.equal(res.headers['content-type'], 'text/plain');
         assert.equal(text(res.body), 'hello world');
       }
-      assert.equal(connections - before, 1);
+      assert.equal(connections - connectionsBefore, 1);
       assert.equal(requests.at(-1), `GET /metrics?a=1 HTTP/1.1\r\naccept: text/plain\r\nuser-agent: test\r\nHost: ${url.host}\r\nConnection: keep-alive\r\n\r\n`);
     } finally {
       connection.close();
@@ -155,7 +155,7 @@ describe('PlainHttpConnection', () => {
 
   it('retries once on a new connection when the kept-alive one fails before answering', async () => {
     const connection = new PlainHttpConnection();
-    const before = connections;
+    const connectionsBefore = connections;
     const perSocket = new WeakMap<net.Socket, number>();
     respond = (_request, socket) => {
       const n = (perSocket.get(socket) ?? 0) + 1;
@@ -167,7 +167,7 @@ describe('PlainHttpConnection', () => {
     try {
       assert.equal(text((await get(connection)).body), 'ok');
       assert.equal(text((await get(connection)).body), 'ok');
-      assert.equal(connections - before, 2);
+      assert.equal(connections - connectionsBefore, 2);
       // A new connection that fails is not retried.
       respond = (_request, socket) => socket.destroy();
       connection.close();

@@ -126,7 +126,7 @@ export class Tsdb implements Storage {
       try {
         this.blocks.push(await Block.open(join(this.options.dir, entry)));
       } catch (error) {
-        throw new Error(`block ${entry} cannot be opened: ${(error as Error).message}`);
+        throw new Error(`block ${entry} cannot be opened: ${(error as Error).message}`, { cause: error });
       }
     }
     this.sortBlocks();
@@ -215,7 +215,7 @@ export class Tsdb implements Storage {
       this.counters.lastWriteError = null;
     } catch (error) {
       this.counters.lastWriteError = (error as Error).message;
-      throw new Error(`write-ahead log write failed: ${(error as Error).message}`);
+      throw new Error(`write-ahead log write failed: ${(error as Error).message}`, { cause: error });
     }
   }
 
