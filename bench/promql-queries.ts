@@ -8,7 +8,7 @@
  *     bench/lib/promql-seeds.ts) as a 6-hour range query at a 15 s step, over ≥ 10,000 generated
  *     series (1,000 and 1 hour with --quick) that carry the metric names and labels those
  *     expressions select (bench/lib/promql-workload.ts). Per query: the median of --runs passes (7; 3
- *     with --quick) over the whole list, after one pass that times each query's first answer on the
+ *     with --quick) over the whole list, each pass in its own shuffled order, after one pass that times each query's first answer on the
  *     fresh server and --warmup-passes untimed passes (2; 1 with --quick), each timed from request
  *     to the last byte of the answer, and
  *     whether both answers agree (test/support/promql-answers.ts: same series, timestamps, values
@@ -40,6 +40,7 @@ import { seedExpressions } from './lib/promql-seeds.ts';
 import type { SeedExpression } from './lib/promql-seeds.ts';
 import { backfillHeavyPrometheus, writeHeavyVigilBlocks } from './lib/heavy-day.ts';
 import { HEAVY_JOBS, HEAVY_METRIC, INTERVAL, seedWorkload, writeHeavyWorkload, writeSeedWorkload } from './lib/promql-workload.ts';
+import { hash32 } from './lib/workload.ts';
 import { EMPTY_CONFIG, REPO_ROOT, peakRssBytes, rssBytes, startServer, stopServer } from './lib/servers.ts';
 import type { RunningServer, SystemName } from './lib/servers.ts';
 
@@ -123,6 +124,16 @@ interface HeavyMeasurement {
   answer: ApiAnswer | null;
 }
 
+/** A deterministic shuffle of 0…n-1 for timed pass `pass` (Fisher–Yates on the workload's hash). */
+function passOrder(n: number, pass: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = hash32(pass + 1, i) % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
 async function measureSeeds(server: RunningServer, expressions: readonly SeedExpression[], range: Record<string, string>): Promise<SeedMeasurement[]> {
   // Pass 0 answers every query once on the fresh server (its time is the cold "first answer");
   // WARMUP_PASSES more passes let both runtimes reach their steady state (V8's optimising compiler
@@ -137,9 +148,12 @@ async function measureSeeds(server: RunningServer, expressions: readonly SeedExp
   for (let pass = 0; pass < WARMUP_PASSES; pass++) {
     for (const { expr } of expressions) await timedQuery(server.base, { query: expr, ...range });
   }
+  // Each timed pass takes the queries in its own order (the same orders for both systems): identical
+  // passes would land a periodic pause, such as a collection every so many allocations, on the same
+  // query every time.
   const times: number[][] = expressions.map(() => []);
   for (let pass = 0; pass < RUNS; pass++) {
-    for (let i = 0; i < expressions.length; i++) times[i].push((await timedQuery(server.base, { query: expressions[i].expr, ...range })).ms);
+    for (const i of passOrder(expressions.length, pass)) times[i].push((await timedQuery(server.base, { query: expressions[i].expr, ...range })).ms);
   }
   times.forEach((list, i) => (out[i].medianMs = median(list)));
   return out;
@@ -387,7 +401,7 @@ await runBench('promql-queries', (args.quick ? 20 : 60) * 60_000, async () => {
     title: 'PromQL query latency',
     quick: args.quick,
     command: `${commandLine('promql-queries', args)}${args.extra.size > 0 ? ` ${[...args.extra].map(([k, v]) => `--${k}=${v}`).join(' ')}` : ''}`,
-    workload: `${expressions.length} PromQL expressions from the seed guides (../shared/seeds) as range queries over ${QUERY_HOURS} h at a 15 s step (${QUERY_HOURS * 240 + 1} points), on ${workload.series.toLocaleString('en-US')} generated series × ${SEED_DATA_HOURS} h (${seedData.samples.toLocaleString('en-US')} samples; ${workload.families.length} metric families with the labels the expressions select, ${workload.instances} instances per job). Latency = median of ${RUNS} timed passes over the whole list after ${WARMUP_PASSES} untimed ones (steady state), from request to the last byte of the answer, with each query's first answer on the fresh server in its own columns; over HTTP on 127.0.0.1; both systems backfilled from the same OpenMetrics file, one server at a time. Plus ${HEAVY_QUERY} over ${HEAVY_SERIES.toLocaleString('en-US')} series × ${HEAVY_HOURS} h.`,
+    workload: `${expressions.length} PromQL expressions from the seed guides (../shared/seeds) as range queries over ${QUERY_HOURS} h at a 15 s step (${QUERY_HOURS * 240 + 1} points), on ${workload.series.toLocaleString('en-US')} generated series × ${SEED_DATA_HOURS} h (${seedData.samples.toLocaleString('en-US')} samples; ${workload.families.length} metric families with the labels the expressions select, ${workload.instances} instances per job). Latency = median of ${RUNS} timed passes over the whole list, each in its own shuffled order, after ${WARMUP_PASSES} untimed ones (steady state), from request to the last byte of the answer, with each query's first answer on the fresh server in its own columns; over HTTP on 127.0.0.1; both systems backfilled from the same OpenMetrics file, one server at a time. Plus ${HEAVY_QUERY} over ${HEAVY_SERIES.toLocaleString('en-US')} series × ${HEAVY_HOURS} h.`,
     columns: ['query', 'source', 'series', 'Prometheus ms', 'Vigil ms', 'Vigil / Prometheus', 'first answer: Prometheus ms', 'first answer: Vigil ms', 'answers agree'],
     rows,
     headline,

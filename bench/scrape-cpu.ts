@@ -1,11 +1,12 @@
 /**
  * Scrape ingest CPU, Vigil vs Prometheus 2.42:
- *   node --import tsx bench/scrape-cpu.ts [--quick] [--only=vigil|prometheus] [--seconds=S]
+ *   node --import tsx bench/scrape-cpu.ts [--quick] [--only=vigil|prometheus] [--seconds=S] [--rounds=N]
  *
  * Serves 10 in-process HTTP targets (one node:http server per port on 127.0.0.1), each a pre-rendered
  * Prometheus text exposition of 1,000 series (the workload's 10-label series minus instance/job, which
  * the scraper adds) — 10k series in all; each target rotates through 4 pre-rendered bodies so values
- * change between scrapes. Each server in turn scrapes all targets every 1 s; after a warm-up the
+ * change between scrapes. Each server in turn scrapes all targets every 1 s (--rounds times each, 2;
+ * 1 with --quick, in A B B A order, each round on a fresh server); after a warm-up the
  * server's utime+stime (/proc/PID/stat) and its prometheus_tsdb_head_samples_appended_total are read
  * at the start and end of a measured window. Reports CPU seconds per million appended samples.
  */
@@ -22,6 +23,7 @@ const args = parseArgs();
 const TARGETS = numberFlag(args, 'targets', 10);
 const WARMUP_S = args.quick ? 8 : 15;
 const MEASURE_S = numberFlag(args, 'seconds', args.quick ? 30 : 120);
+const ROUNDS = numberFlag(args, 'rounds', args.quick ? 1 : 2);
 const VARIANTS = 4;
 
 function renderBodies(target: number): Buffer[] {
@@ -44,6 +46,7 @@ function renderBodies(target: number): Buffer[] {
 
 interface Measured {
   system: SystemName;
+  round: number;
   appended: number;
   cpu: number;
   wall: number;
@@ -86,9 +89,13 @@ await runBench('scrape-cpu', 15 * 60_000, async () => {
     ].join('\n');
 
     const systems: SystemName[] = args.only === null ? ['prometheus', 'vigil'] : [args.only];
+    // Rounds in A B B A order (then A B B A again), each on a fresh server: a drift in the machine's
+    // background load over the run weighs on both systems alike instead of on whichever ran last.
+    const order: SystemName[] = [];
+    for (let round = 0; round < ROUNDS; round++) order.push(...(round % 2 === 0 ? systems : [...systems].reverse()));
     const results: Measured[] = [];
-    for (const system of systems) {
-      const root = makeTempDir(`scrape-${system}`);
+    for (const [index, system] of order.entries()) {
+      const root = makeTempDir(`scrape-${system}-${index}`);
       const server = await startServer({ system, dataDir: join(root, 'data'), config, logFile: join(root, 'server.log'), heapMiB: 4096 });
       try {
         await sleep(WARMUP_S * 1000);
@@ -102,15 +109,20 @@ await runBench('scrape-cpu', 15 * 60_000, async () => {
         const scrapes = served - served0;
         const appended = (await metricSum(server, 'prometheus_tsdb_head_samples_appended_total')) - appended0;
         log(`${system}: ${scrapes} scrapes, ${appended} samples appended, cpu ${cpu.toFixed(2)} s in ${wall.toFixed(1)} s`);
-        results.push({ system, appended, cpu, wall, scrapes });
+        results.push({ system, round: results.filter((r) => r.system === system).length + 1, appended, cpu, wall, scrapes });
       } finally {
         await stopServer(server);
       }
     }
 
-    const perMillion = (r: Measured | undefined) => (r === undefined || r.appended === 0 ? null : r.cpu / (r.appended / 1e6));
-    const v = perMillion(results.find((r) => r.system === 'vigil'));
-    const p = perMillion(results.find((r) => r.system === 'prometheus'));
+    // All rounds of a system together: total CPU over total samples.
+    const perMillion = (system: SystemName) => {
+      const rounds = results.filter((r) => r.system === system);
+      const appended = rounds.reduce((sum, r) => sum + r.appended, 0);
+      return appended === 0 ? null : rounds.reduce((sum, r) => sum + r.cpu, 0) / (appended / 1e6);
+    };
+    const v = perMillion('vigil');
+    const p = perMillion('prometheus');
     const headline: Headline[] = [{ metric: 'scrape CPU per million samples', unit: 'CPU s', vigil: v, prometheus: p, target: '≤ Prometheus', met: v === null || p === null ? null : v <= p }];
     const expectedScrapes = TARGETS * MEASURE_S;
     const notes: string[] = [];
@@ -124,9 +136,9 @@ await runBench('scrape-cpu', 15 * 60_000, async () => {
       title: 'Scrape ingest CPU',
       quick: args.quick,
       command: commandLine('scrape-cpu', args),
-      workload: `${TARGETS} targets × ${SERIES_PER_TARGET.toLocaleString('en-US')} series (${(TARGETS * SERIES_PER_TARGET).toLocaleString('en-US')} series, 10 labels after target labels, ${(bodyBytes / TARGETS / 1024).toFixed(0)} KiB text bodies, uncompressed) scraped every 1 s; ${WARMUP_S} s warm-up, then a ${MEASURE_S} s window. CPU = server utime+stime; samples = the server's own prometheus_tsdb_head_samples_appended_total (includes up, scrape_* series).`,
-      columns: ['system', 'scrapes served', 'samples appended', 'window s', 'samples/s', 'CPU s', 'CPU s per 1M samples', 'CPU % of one core'],
-      rows: results.map((r) => [r.system, r.scrapes, r.appended, r.wall, r.appended / r.wall, r.cpu, r.cpu / (r.appended / 1e6), (r.cpu / r.wall) * 100]),
+      workload: `${TARGETS} targets × ${SERIES_PER_TARGET.toLocaleString('en-US')} series (${(TARGETS * SERIES_PER_TARGET).toLocaleString('en-US')} series, 10 labels after target labels, ${(bodyBytes / TARGETS / 1024).toFixed(0)} KiB text bodies, uncompressed) scraped every 1 s; per round and system a fresh server, ${WARMUP_S} s warm-up, then a ${MEASURE_S} s window; ${ROUNDS} round(s) in A B B A order, the headline is total CPU over total samples of a system's rounds. CPU = server utime+stime; samples = the server's own prometheus_tsdb_head_samples_appended_total (includes up, scrape_* series).`,
+      columns: ['system', 'round', 'scrapes served', 'samples appended', 'window s', 'samples/s', 'CPU s', 'CPU s per 1M samples', 'CPU % of one core'],
+      rows: results.map((r) => [r.system, r.round, r.scrapes, r.appended, r.wall, r.appended / r.wall, r.cpu, r.cpu / (r.appended / 1e6), (r.cpu / r.wall) * 100]),
       headline,
       notes,
       startedAt: new Date(started).toISOString(),
