@@ -7,7 +7,7 @@
  *     dashboard `"expr"` fields, ```promql blocks; Grafana variables replaced by concrete values,
  *     bench/lib/promql-seeds.ts) as a 6-hour range query at a 15 s step, over ≥ 10,000 generated
  *     series (1,000 and 1 hour with --quick) that carry the metric names and labels those
- *     expressions select (bench/lib/promql-workload.ts). Per query: the median of --runs passes (7; 3
+ *     expressions select (bench/lib/promql-workload.ts). Per query: the median of --runs passes (15; 3
  *     with --quick) over the whole list, each pass in its own shuffled order, after one pass that times each query's first answer on the
  *     fresh server and --warmup-passes untimed passes (2; 1 with --quick), each timed from request
  *     to the last byte of the answer, and
@@ -55,7 +55,7 @@ const HEAVY_DAY = args.extra.get('heavy-day') === 'true';
 const HEAVY_ONLY = args.extra.get('heavy-only') === 'true';
 const HEAVY_HEAP_MIB = numberFlag(args, 'heavy-heap-mib', 12_288);
 const HEAVY_HOURS = numberFlag(args, 'heavy-hours', HEAVY_DAY ? 24 : args.quick ? 1 : 6);
-const RUNS = numberFlag(args, 'runs', args.quick ? 3 : 7);
+const RUNS = numberFlag(args, 'runs', args.quick ? 3 : 15);
 const WARMUP_PASSES = numberFlag(args, 'warmup-passes', args.quick ? 1 : 2);
 const HEAVY_RUNS = args.quick ? 2 : 3;
 /** `vigil import`'s V8 heap: at 8 GiB it ran out on 100,000 series × 6 h (144 M samples). */
