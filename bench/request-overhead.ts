@@ -14,8 +14,8 @@
  * the run. Per query: the median and 90th percentile latency from request to the last byte, and the
  * server's CPU time per request (user + system, all threads, /proc), which other work on the machine
  * disturbs less than latency. Each query gets a freshly started server, and its first requests are
- * timed apart as promql-queries.ts times every query (one warm-up, then the median of 5): with few
- * requests, code not yet optimised by the JIT shows, which thousands of requests hide.
+ * timed apart (one, then the median of the next 5): with few requests, code not yet optimised by the
+ * JIT shows, which thousands of requests hide.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -33,7 +33,7 @@ const run = promisify(execFile);
 const args = parseArgs();
 const REQUESTS = numberFlag(args, 'requests', args.quick ? 300 : 2_000);
 const WARM_UP = 50;
-/** As promql-queries.ts measures each query: one warm-up request, then the median of this many. */
+/** The first requests on a fresh server: one, then the median of this many. */
 const COLD_RUNS = 5;
 const SERIES = numberFlag(args, 'series', args.quick ? 1_000 : 10_000);
 const QUERY_SECONDS = numberFlag(args, 'query-seconds', 30);
