@@ -92,7 +92,7 @@ await runBench('scrape-cpu', 15 * 60_000, async () => {
     // Rounds in A B B A order (then A B B A again), each on a fresh server: a drift in the machine's
     // background load over the run weighs on both systems alike instead of on whichever ran last.
     const order: SystemName[] = [];
-    for (let round = 0; round < ROUNDS; round++) order.push(...(round % 2 === 0 ? systems : [...systems].reverse()));
+    for (let round = 0; round < ROUNDS; round++) order.push(...(round % 2 === 0 ? systems : systems.toReversed()));
     const results: Measured[] = [];
     for (const [index, system] of order.entries()) {
       const root = makeTempDir(`scrape-${system}-${index}`);
