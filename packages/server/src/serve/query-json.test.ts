@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatSampleValue, formatTimestamp, queryAnswerBytes, queryDataJson } from './query-json.ts';
+import type { QueryValue } from '../query/promql/value.ts';
+import { formatSampleValue, formatTimestamp, queryAnswerBytes } from './query-json.ts';
+
+const ENVELOPE = '{"status":"success","data":';
+
+/** The `data` part of a query answer, as text. */
+function queryDataJson(value: QueryValue): string {
+  const text = new TextDecoder().decode(queryAnswerBytes(value));
+  assert.ok(text.startsWith(ENVELOPE) && text.endsWith('}'), text);
+  return text.slice(ENVELOPE.length, -1);
+}
 
 describe('query result JSON', () => {
   it('writes every sample value as formatSampleValue does, whole numbers included', () => {
@@ -38,7 +48,7 @@ describe('query result JSON', () => {
     const tail = ',"warnings":["\u00e9t\u00e9 \\u003c"]';
     const bytes = queryAnswerBytes(value, tail);
     const text = new TextDecoder().decode(bytes);
-    assert.equal(text, `{"status":"success","data":${queryDataJson(value)}${tail}}`);
+    assert.equal(text, `${ENVELOPE}{"resultType":"vector","result":[{"metric":{"job":"caf\u00e9"},"value":[1.500,"2"]}]}${tail}}`);
     assert.equal(bytes.length, Buffer.byteLength(text));
     assert.deepEqual(JSON.parse(text), { status: 'success', data: { resultType: 'vector', result: [{ metric: { job: 'caf\u00e9' }, value: [1.5, '2'] }] }, warnings: ['\u00e9t\u00e9 <'] });
     assert.equal(new TextDecoder().decode(queryAnswerBytes({ type: 'scalar', timestamp: 1000, value: 1 })), '{"status":"success","data":{"resultType":"scalar","result":[1,"1"]}}');

@@ -48,26 +48,11 @@ export function labelsJson(labels: Labels): string {
   return out + '}';
 }
 
-/** `{"resultType":…,"result":…}` for a query's value, as text. */
-export function queryDataJson(value: QueryValue): string {
-  return new TextDecoder().decode(queryDataBytes(value));
-}
-
-/**
- * `{"resultType":…,"result":…}` for a query's value, as UTF-8 bytes. A range query's answer can
- * hold millions of points: they are written straight into a byte buffer (numbers are ASCII), never
- * into one large string, which costs V8 far more in garbage collection.
- */
-export function queryDataBytes(value: QueryValue): Uint8Array {
-  const out = new JsonBytes();
-  writeData(out, value);
-  return out.bytes();
-}
-
 /**
  * A whole successful query answer, `{"status":"success","data":{…}<tail>}`, as UTF-8 bytes, where
- * `tail` is JSON text such as `,"warnings":[…]`. The envelope goes into the same buffer as the data,
- * so a large answer is not copied once more to wrap it.
+ * `tail` is JSON text such as `,"warnings":[…]`. A range query's answer can hold millions of points:
+ * they are written straight into one byte buffer with the envelope (numbers are ASCII), never into
+ * one large string, which costs V8 far more in garbage collection, nor copied again to wrap them.
  */
 export function queryAnswerBytes(value: QueryValue, tail = ''): Uint8Array {
   const out = new JsonBytes();
